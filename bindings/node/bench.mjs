@@ -1,0 +1,104 @@
+#!/usr/bin/env node
+// Figures of the Node binding on the embedded local backend, one per line in
+// a form the README can quote:
+//
+//   node bindings/node/bench.mjs
+//
+// The per-call overhead is measured here from the Node side only (the addon
+// calling a trivial synchronous C function of the library); compare it with
+// the same call timed from C.
+
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { AgentBay } from './index.mjs';
+
+const require = createRequire(import.meta.url);
+const native = require('./lib/native.js');
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+// ns per call of fn over n calls, best of 5 rounds (after a warm-up round).
+function nsPerCall(fn, n = 100_000) {
+  const rounds = [];
+  for (let r = 0; r < 6; r++) {
+    const t = process.hrtime.bigint();
+    for (let i = 0; i < n; i++) fn();
+    rounds.push(Number(process.hrtime.bigint() - t) / n);
+  }
+  return Math.min(...rounds.slice(1));
+}
+
+// CPU time of this (the JS) thread in ms, from /proc: 10 ms resolution.
+function jsThreadCpuMs() {
+  const fields = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+async function msOf(fn) {
+  const t = performance.now();
+  await fn();
+  return performance.now() - t;
+}
+
+function report(what, value) {
+  console.log(`node: ${what.padEnd(58)} ${value}`);
+}
+
+const agentBay = new AgentBay();
+try {
+  const { session } = await agentBay.create({ labels: { bench: 'node' } });
+
+  // Sync calls. Session handles stay private to the API, so these go through
+  // the raw addon on a client and session of their own.
+  const addon = native.load();
+  const raw = addon.clientNew('{}');
+  const { session_handle: sid, session_id: id } = await native.call((a) => a.clientCreate(raw, '{}'));
+  report('ab_session_id through the addon (100k calls)', `${nsPerCall(() => addon.sessionId(sid)).toFixed(0)} ns/call`);
+  report('a plain JS call, for scale (100k calls)', `${nsPerCall(() => id.indexOf('-')).toFixed(1)} ns/call`);
+  addon.clientClose(raw);
+
+  // Async round trip: one getStatus at a time.
+  const seq = [];
+  for (let i = 0; i < 200; i++) seq.push(await msOf(() => session.getStatus()));
+  report('getStatus round trip, one at a time (median of 200)', `${(median(seq) * 1000).toFixed(0)} us`);
+
+  // Many in flight at once. The CPU time of the JS thread is what the
+  // binding costs (starting calls, delivering completions, parsing results,
+  // settling Promises); the rest of the process's CPU time is the engine and
+  // the backend, which runs in this process when embedded.
+  for (const n of [1000, 10000]) {
+    const runs = [];
+    for (let r = 0; r < 5; r++) {
+      const js = jsThreadCpuMs();
+      const all = process.cpuUsage();
+      const ms = await msOf(() => Promise.all(Array.from({ length: n }, () => session.getStatus())));
+      const { user, system } = process.cpuUsage(all);
+      runs.push({ ms, js: jsThreadCpuMs() - js, all: (user + system) / 1000 });
+    }
+    const [wall, js, all] = ['ms', 'js', 'all'].map((k) => median(runs.map((r) => r[k])));
+    report(`${n} concurrent getStatus, wall time (median of 5)`, `${wall.toFixed(1)} ms`);
+    report(`  CPU: JS thread / whole process`,
+      `${js.toFixed(0)} ms (${(js * 1000 / n).toFixed(1)} us/op) / ${all.toFixed(0)} ms (${(all * 1000 / n).toFixed(0)} us/op)`);
+  }
+
+  const one = await msOf(() => session.callMcpTool('shell', { command: 'sleep 0.2', timeout_ms: 5000 }));
+  const many = await msOf(() => Promise.all(Array.from({ length: 64 },
+    () => session.callMcpTool('shell', { command: 'sleep 0.2', timeout_ms: 5000 }))));
+  report('64 concurrent shell `sleep 0.2` vs one call', `${many.toFixed(0)} ms vs ${one.toFixed(0)} ms (${(many / one).toFixed(2)}x)`);
+
+  const pauses = [];
+  const resumes = [];
+  for (let i = 0; i < 10; i++) {
+    pauses.push(await msOf(() => session.pause()));
+    resumes.push(await msOf(() => session.resume()));
+  }
+  report('pause, end to end (median of 10)', `${median(pauses).toFixed(1)} ms`);
+  report('resume, end to end (median of 10)', `${median(resumes).toFixed(1)} ms`);
+
+  await session.delete();
+} finally {
+  await agentBay.close();
+}

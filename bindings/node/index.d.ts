@@ -1,0 +1,218 @@
+// Types of the agentbay Node binding (libagentbay over its C ABI).
+//
+// THE ERROR RULE
+// - Every method returns a Promise.
+// - A failure of the service or the network (error kinds not_found,
+//   unauthorized, throttled, timeout, conflict, server, transport,
+//   unsupported) RESOLVES with `success: false`, `errorMessage`, `errorKind`
+//   and `error`, as the official AgentBay SDK does. A session that is gone
+//   thus gives `{ success: false, errorKind: 'not_found' }`.
+// - Misuse REJECTS with an AgentBayError: wrong argument types or values
+//   (kind 'invalid_argument', before any native call), a closed client
+//   (kind 'invalid_handle'), a bug (kind 'internal').
+// - Cancellation REJECTS with an AbortError (name 'AbortError', kind
+//   'cancelled'): through the AbortSignal of the last `{ signal }` argument,
+//   or because the client was closed while the operation ran.
+// - The constructor throws an AgentBayError for a bad config, and a plain
+//   Error when the addon or libagentbay cannot be loaded.
+
+/** The stable error kinds of libagentbay. */
+export type ErrorKind =
+  | 'invalid_argument' | 'not_found' | 'unauthorized' | 'throttled' | 'timeout'
+  | 'cancelled' | 'conflict' | 'server' | 'transport' | 'unsupported'
+  | 'invalid_handle' | 'internal';
+
+/** An error of libagentbay or of this binding. */
+export class AgentBayError extends Error {
+  constructor(message: string, options?: {
+    kind?: ErrorKind; code?: number; requestId?: string; serviceCode?: string;
+    httpStatus?: number; retryable?: boolean; cause?: unknown;
+  });
+  /** The stable kind, e.g. 'not_found'. */
+  readonly kind: ErrorKind;
+  /** The AB_E_* status code of include/agentbay.h (negative). */
+  readonly code: number;
+  /** The service's request id, or ''. */
+  readonly requestId: string;
+  /** The service's own error code, e.g. 'InvalidMcpSession.NotFound', or ''. */
+  readonly serviceCode: string;
+  /** The HTTP status of the failed reply, or 0. */
+  readonly httpStatus: number;
+  /** Whether repeating the same call is safe and may succeed. */
+  readonly retryable: boolean;
+}
+
+/** A cancelled operation (AbortSignal, or its client closed). */
+export class AbortError extends AgentBayError {
+  constructor(message?: string, options?: { cause?: unknown });
+  readonly name: 'AbortError';
+  readonly kind: 'cancelled';
+}
+
+/** The last argument of every method. */
+export interface CallOptions {
+  /** Aborting it cancels the native operation; the Promise rejects with AbortError. */
+  signal?: AbortSignal;
+}
+
+/** What every result has. */
+export interface ApiResult {
+  requestId: string;
+  success: boolean;
+  errorMessage: string;
+  /** Set on service failures (see the error rule above). */
+  errorKind?: ErrorKind;
+  /** The failure itself, on service failures. */
+  error?: AgentBayError;
+}
+
+export interface SessionResult extends ApiResult {
+  /** The session, when success is true. */
+  session?: Session;
+  sessionId?: string;
+  resourceUrl?: string;
+}
+
+export interface SessionListItem {
+  sessionId: string;
+  sessionStatus: string;
+}
+
+export interface SessionListResult extends ApiResult {
+  /** Empty on failure. */
+  sessionIds: SessionListItem[];
+  nextToken?: string;
+  maxResults?: number;
+  totalCount?: number;
+}
+
+export type DeleteResult = ApiResult;
+
+/** Fields other than requestId, success and errorMessage are absent on failure. */
+export interface OperationResult<T = unknown> extends ApiResult {
+  data?: T;
+}
+
+export interface SessionInfo {
+  sessionId: string;
+  resourceUrl: string;
+  appId: string;
+  authCode: string;
+  connectionProperties: string;
+  resourceId: string;
+  resourceType: string;
+  ticket: string;
+}
+
+export interface McpTool {
+  name: string;
+  description: string;
+  /** The tool's JSON Schema, as the service gives it. */
+  inputSchema: Record<string, unknown>;
+  server: string;
+  tool: string;
+}
+
+export interface McpToolsResult extends ApiResult {
+  /** Empty on failure. */
+  tools: McpTool[];
+}
+
+export interface McpToolResult extends ApiResult {
+  /** The text the tool returned (for 'shell': JSON {stdout, stderr, exit_code}). */
+  data?: string;
+}
+
+/** Result of pause, pauseAsync, resume, resumeAsync and getStatus. */
+export interface SessionStatusResult extends ApiResult {
+  /** e.g. 'RUNNING', 'PAUSING', 'PAUSED', 'RESUMING'. */
+  status?: string;
+}
+export type SessionPauseResult = SessionStatusResult;
+export type SessionResumeResult = SessionStatusResult;
+
+export interface AgentBayOptions {
+  /** Default: env AGENTBAY_API_KEY. */
+  apiKey?: string;
+  /** Default: env AGENTBAY_ENDPOINT. Neither key nor endpoint: the embedded local backend. */
+  endpoint?: string;
+  /** Default: env AGENTBAY_TIMEOUT_MS, else the library's. */
+  timeoutMs?: number;
+  /** libagentbay to load, before env AGENTBAY_LIBRARY, the package's copy,
+   * the repository's build folder and the system loader. One per process. */
+  libraryPath?: string;
+}
+
+export interface CreateParams {
+  labels?: Record<string, string>;
+  imageId?: string;
+  policyId?: string;
+}
+
+export interface ListParams {
+  labels?: Record<string, string>;
+  status?: string;
+  page?: number;
+  limit?: number;
+  nextToken?: string;
+}
+
+export interface CallMcpToolOptions extends CallOptions {
+  /** Milliseconds, as in the official SDKs. */
+  readTimeout?: number;
+  /** Milliseconds, as in the official SDKs. */
+  connectTimeout?: number;
+  autoGenSession?: boolean;
+}
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+export interface LibraryInfo {
+  path: string;
+  version: string;
+  abiVersion: number;
+}
+
+export class AgentBay {
+  constructor(options?: AgentBayOptions);
+  /** The endpoint in use ('embedded' for the local backend). */
+  readonly endpoint: string;
+  readonly embedded: boolean;
+
+  /** Engine log lines at minLevel (default 'info') and above; null turns logging off. */
+  static setLogListener(listener: ((level: LogLevel, message: string) => void) | null,
+    minLevel?: LogLevel): void;
+  /** The loaded libagentbay (loads it by the default lookup if needed). */
+  static libraryInfo(): LibraryInfo;
+
+  create(params?: CreateParams, options?: CallOptions): Promise<SessionResult>;
+  get(sessionId: string, options?: CallOptions): Promise<SessionResult>;
+  list(params?: ListParams, options?: CallOptions): Promise<SessionListResult>;
+  delete(session: Session, syncContext?: boolean, options?: CallOptions): Promise<DeleteResult>;
+  /** Pending operations reject with AbortError; the embedded backend stops. */
+  close(): Promise<void>;
+}
+
+export class Session {
+  /** Sessions come from AgentBay.create() and AgentBay.get(). */
+  private constructor();
+  readonly sessionId: string;
+
+  delete(syncContext?: boolean, options?: CallOptions): Promise<DeleteResult>;
+  setLabels(labels: Record<string, string>, options?: CallOptions): Promise<ApiResult>;
+  getLabels(options?: CallOptions): Promise<OperationResult<Record<string, string>>>;
+  info(options?: CallOptions): Promise<OperationResult<SessionInfo>>;
+  /** port: 30100-30199; linkOptions: the reference's options (a JSON string or an object). */
+  getLink(protocolType?: string, port?: number, linkOptions?: string | Record<string, unknown>,
+    options?: CallOptions): Promise<OperationResult<string>>;
+  listMcpTools(imageId?: string, options?: CallOptions): Promise<McpToolsResult>;
+  callMcpTool(toolName: string, args: Record<string, unknown>,
+    options?: CallMcpToolOptions): Promise<McpToolResult>;
+  /** timeout and pollInterval in seconds (defaults 600 and 2.0). */
+  pause(timeout?: number, pollInterval?: number, options?: CallOptions): Promise<SessionPauseResult>;
+  pauseAsync(options?: CallOptions): Promise<SessionPauseResult>;
+  /** timeout and pollInterval in seconds (defaults 600 and 2.0). */
+  resume(timeout?: number, pollInterval?: number, options?: CallOptions): Promise<SessionResumeResult>;
+  resumeAsync(options?: CallOptions): Promise<SessionResumeResult>;
+  getStatus(options?: CallOptions): Promise<SessionStatusResult>;
+}

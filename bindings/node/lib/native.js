@@ -1,0 +1,134 @@
+'use strict';
+
+// The bridge to the addon: finds and loads libagentbay, starts native
+// operations and settles their Promises when the addon delivers completions.
+
+const fs = require('node:fs');
+const path = require('node:path');
+const { AbortError, fromNative } = require('./errors');
+
+const packageDir = path.join(__dirname, '..');
+
+let addon;       // the addon's exports, once libagentbay is loaded
+let libraryInfo; // { path, version, abiVersion } of the loaded library
+
+// op handle -> { resolve, reject, signal, owner }. owner keeps the object an
+// operation works on (a Session) alive until it completes, so that garbage
+// collection cannot free its handle under a running operation.
+const pending = new Map();
+// AbortSignal -> Set of op handles: one 'abort' listener per signal, however
+// many operations share it.
+const watched = new WeakMap();
+
+function loadAddon() {
+  const file = process.env.AGENTBAY_NODE_ADDON
+    || path.join(packageDir, 'build', 'Release', 'agentbay.node');
+  try {
+    return require(file);
+  } catch (e) {
+    const why = e.code === 'MODULE_NOT_FOUND' ? 'it is not built' : e.message;
+    throw new Error(`cannot load the agentbay addon ${file}: ${why}; `
+      + `build it with ${path.join(packageDir, 'build.sh')}`, { cause: e });
+  }
+}
+
+// The libraries to try, in the order of the design: an explicit path, env
+// AGENTBAY_LIBRARY, the copy shipped in the package, the repository's build
+// folder, the system loader (by SONAME, then the development name). A path
+// the user named is used or fails: it is never silently replaced.
+function libraryCandidates(explicit) {
+  const named = explicit || process.env.AGENTBAY_LIBRARY;
+  if (named) return [path.resolve(named)];
+  const file = [
+    path.join(packageDir, 'lib', 'native', 'libagentbay.so'),
+    path.join(packageDir, '..', '..', 'build', 'libagentbay.so'),
+  ].find((p) => fs.existsSync(p));
+  return file ? [file] : ['libagentbay.so.1', 'libagentbay.so'];
+}
+
+/** Loads libagentbay once per process and returns the addon. */
+function load(explicit) {
+  if (addon) {
+    if (explicit && path.resolve(explicit) !== libraryInfo.path) {
+      throw new Error(`libagentbay is already loaded from ${libraryInfo.path}; `
+        + `cannot load ${explicit} as well`);
+    }
+    return addon;
+  }
+  const native = loadAddon();
+  const failures = [];
+  for (const candidate of libraryCandidates(explicit)) {
+    try {
+      libraryInfo = native.load(candidate, onComplete);
+      break;
+    } catch (e) {
+      failures.push(e.message);
+    }
+  }
+  if (!libraryInfo) throw new Error(failures.join('; '));
+  // Before Node tears the environment down (process.exit() included): stop
+  // deliveries and close the clients still open, so that embedded backends
+  // stop their sandboxes.
+  process.once('exit', () => native.teardown());
+  addon = native;
+  return addon;
+}
+
+const loaded = () => addon !== undefined;
+
+const info = () => ({ ...libraryInfo });
+
+function onComplete(op, resultJson, error) {
+  const entry = pending.get(op);
+  if (entry === undefined) return;
+  pending.delete(op);
+  if (entry.signal) watched.get(entry.signal)?.delete(op);
+  if (error === undefined) entry.resolve(JSON.parse(resultJson));
+  else entry.reject(fromNative(error, entry.signal));
+}
+
+function watch(signal, op) {
+  let ops = watched.get(signal);
+  if (ops === undefined) {
+    ops = new Set();
+    watched.set(signal, ops);
+    signal.addEventListener('abort', () => {
+      for (const o of ops) addon.opCancel(o);
+      ops.clear();
+    }, { once: true });
+  }
+  ops.add(op);
+}
+
+/**
+ * Runs one native operation: start() calls an addon starter and returns the
+ * op handle. Resolves with the parsed result JSON; rejects with an
+ * AgentBayError (AbortError when cancelled).
+ */
+function call(start, signal, owner) {
+  if (signal?.aborted) {
+    return Promise.reject(new AbortError(undefined, { cause: signal.reason }));
+  }
+  return new Promise((resolve, reject) => {
+    let op;
+    try {
+      op = start(addon);
+    } catch (e) {
+      reject(fromNative(e));
+      return;
+    }
+    pending.set(op, { resolve, reject, signal, owner });
+    if (signal) watch(signal, op);
+  });
+}
+
+/** Runs a synchronous addon call, turning its failure into an AgentBayError. */
+function sync(fn) {
+  try {
+    return fn(addon);
+  } catch (e) {
+    throw fromNative(e);
+  }
+}
+
+module.exports = { load, loaded, info, call, sync };

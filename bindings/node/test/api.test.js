@@ -1,0 +1,186 @@
+'use strict';
+
+// Every method of AgentBay and Session on the embedded local backend.
+
+const { describe, it, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const { AgentBay, newSession, shell, embedded } = require('./helpers');
+
+describe('AgentBay and Session on the embedded backend', () => {
+  let agentBay;
+  let session;
+  const tag = `api-${process.pid}`;
+
+  before(async () => {
+    agentBay = new AgentBay();
+    session = await newSession(agentBay, { suite: tag, role: 'main' });
+  });
+
+  after(async () => {
+    await agentBay.close();
+  });
+
+  it('runs on the embedded backend and reports the library', () => {
+    assert.equal(agentBay.embedded, embedded);
+    assert.equal(typeof agentBay.endpoint, 'string');
+    const lib = AgentBay.libraryInfo();
+    assert.equal(lib.abiVersion, 1);
+    assert.match(lib.version, /^\d+\.\d+\.\d+/);
+    assert.match(lib.path, /libagentbay\.so/);
+  });
+
+  it('create gives a session with an id and a request id', async () => {
+    const r = await agentBay.create({ labels: { suite: tag, role: 'extra' } });
+    assert.equal(r.success, true);
+    assert.equal(typeof r.requestId, 'string');
+    assert.equal(typeof r.session.sessionId, 'string');
+    assert.ok(r.session.sessionId.length > 0);
+    assert.equal(r.sessionHandle, undefined, 'the native handle stays inside');
+    assert.equal((await r.session.delete()).success, true);
+  });
+
+  it('get finds a session by id', async () => {
+    const r = await agentBay.get(session.sessionId);
+    assert.equal(r.success, true, r.errorMessage);
+    assert.equal(r.session.sessionId, session.sessionId);
+    assert.equal((await r.session.getStatus()).status, 'RUNNING');
+  });
+
+  it('list filters by label and camel-cases its entries', async () => {
+    const r = await agentBay.list({ labels: { suite: tag, role: 'main' } });
+    assert.equal(r.success, true, r.errorMessage);
+    assert.deepEqual(r.sessionIds, [{ sessionId: session.sessionId, sessionStatus: 'RUNNING' }]);
+    assert.equal(typeof r.totalCount, 'number');
+    assert.equal(typeof r.maxResults, 'number');
+    assert.equal(typeof r.nextToken, 'string');
+    const page = await agentBay.list({ labels: { suite: tag }, limit: 1, page: 1 });
+    assert.equal(page.success, true, page.errorMessage);
+    assert.equal(page.sessionIds.length, 1);
+  });
+
+  it('setLabels and getLabels keep label keys as given', async () => {
+    const labels = { suite: tag, role: 'main', snake_key: 'v1', camelKey: 'v2' };
+    const set = await session.setLabels(labels);
+    assert.equal(set.success, true, set.errorMessage);
+    const got = await session.getLabels();
+    assert.equal(got.success, true);
+    assert.deepEqual(got.data, labels);
+  });
+
+  it('info camel-cases the resource fields', async () => {
+    const r = await session.info();
+    assert.equal(r.success, true, r.errorMessage);
+    assert.equal(r.data.sessionId, session.sessionId);
+    for (const k of ['resourceUrl', 'appId', 'authCode', 'connectionProperties', 'resourceId',
+      'resourceType', 'ticket']) {
+      assert.equal(typeof r.data[k], 'string', k);
+    }
+  });
+
+  it('getLink gives a URL to a port', async () => {
+    const port = await session.getLink(undefined, 30151);
+    assert.equal(port.success, true, port.errorMessage);
+    assert.match(port.data, /^(https?|wss?):\/\//);
+  });
+
+  it('listMcpTools lists shell and the file tools with their schemas', async () => {
+    const r = await session.listMcpTools();
+    assert.equal(r.success, true, r.errorMessage);
+    const names = r.tools.map((t) => t.name);
+    for (const n of ['shell', 'read_file', 'write_file']) assert.ok(names.includes(n), n);
+    const sh = r.tools.find((t) => t.name === 'shell');
+    assert.equal(typeof sh.description, 'string');
+    assert.equal(typeof sh.server, 'string');
+    assert.equal(typeof sh.tool, 'string');
+    assert.ok(sh.inputSchema.properties.timeout_ms, 'schema keys are not camel-cased');
+  });
+
+  it('callMcpTool runs shell commands and file tools', async () => {
+    const out = await shell(session, 'echo hello; echo oops >&2');
+    assert.equal(out.stdout, 'hello\n');
+    assert.equal(out.stderr, 'oops\n');
+    assert.equal(out.exit_code, 0);
+
+    const w = await session.callMcpTool('write_file',
+      { path: '/tmp/node-test.txt', content: 'héllo\nworld', mode: 'overwrite' });
+    assert.equal(w.success, true, w.errorMessage);
+    const r = await session.callMcpTool('read_file', { path: '/tmp/node-test.txt' },
+      { readTimeout: 30000, connectTimeout: 5000 });
+    assert.equal(r.success, true, r.errorMessage);
+    assert.equal(r.data, 'héllo\nworld');
+  });
+
+  it('a tool that fails resolves with success false', async () => {
+    const r = await session.callMcpTool('shell', { command: 'exit 3', timeout_ms: 5000 });
+    assert.equal(r.success, false);
+    assert.match(r.errorMessage, /3/);
+  });
+
+  it('pause and resume wait for PAUSED and RUNNING', async () => {
+    const s = await newSession(agentBay, { suite: tag, role: 'pause' });
+    const p = await s.pause();
+    assert.equal(p.success, true, p.errorMessage);
+    assert.equal(p.status, 'PAUSED');
+    assert.equal((await s.getStatus()).status, 'PAUSED');
+    const r = await s.resume(30, 0.5);
+    assert.equal(r.success, true, r.errorMessage);
+    assert.equal(r.status, 'RUNNING');
+    assert.equal((await shell(s, 'echo alive')).stdout, 'alive\n');
+    await s.delete();
+  });
+
+  it('pauseAsync and resumeAsync return at once', async () => {
+    const s = await newSession(agentBay, { suite: tag, role: 'pause-async' });
+    const p = await s.pauseAsync();
+    assert.equal(p.success, true, p.errorMessage);
+    assert.ok(['PAUSING', 'PAUSED'].includes(p.status), p.status);
+    await waitFor(s, 'PAUSED');
+    const r = await s.resumeAsync();
+    assert.equal(r.success, true, r.errorMessage);
+    assert.ok(['RESUMING', 'RUNNING'].includes(r.status), r.status);
+    await waitFor(s, 'RUNNING');
+    await s.delete();
+  });
+
+  it('delete through the client and through the session', async () => {
+    const a = await newSession(agentBay, { suite: tag, role: 'delete' });
+    const b = await newSession(agentBay, { suite: tag, role: 'delete' });
+    const ra = await agentBay.delete(a);
+    assert.equal(ra.success, true, ra.errorMessage);
+    const rb = await b.delete(false);
+    assert.equal(rb.success, true, rb.errorMessage);
+    const left = await agentBay.list({ labels: { suite: tag, role: 'delete' } });
+    assert.deepEqual(left.sessionIds, []);
+  });
+
+  it('engine log lines reach the listener', async () => {
+    const lines = [];
+    AgentBay.setLogListener((level, message) => lines.push({ level, message }), 'debug');
+    try {
+      const s = await newSession(agentBay, { suite: tag, role: 'log' });
+      await s.delete();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    } finally {
+      AgentBay.setLogListener(null);
+    }
+    assert.ok(lines.length > 0, 'some log lines');
+    for (const l of lines) {
+      assert.ok(['debug', 'info', 'warn', 'error'].includes(l.level), l.level);
+      assert.equal(typeof l.message, 'string');
+    }
+  });
+
+  it('works through import as well as require', async () => {
+    const esm = await import('../index.mjs');
+    assert.equal(esm.AgentBay, AgentBay);
+    assert.equal(esm.default.AgentBay, AgentBay);
+  });
+});
+
+async function waitFor(session, status) {
+  for (let i = 0; i < 200; i++) {
+    if ((await session.getStatus()).status === status) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  assert.fail(`session never became ${status}`);
+}

@@ -1,0 +1,109 @@
+'use strict';
+
+// Processes that end with operations in flight: they must end cleanly
+// (exit code as the script says, never a crash signal) and on their own.
+
+const { describe, it } = require('node:test');
+const assert = require('node:assert/strict');
+const { spawn } = require('node:child_process');
+const { runScript } = require('./helpers');
+
+// Starts a Node script, sends it `signal` once it prints 'started', and
+// resolves with how it ended.
+function interrupt(source, signal) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-e', source], { cwd: __dirname });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+      if (stdout.includes('started')) setTimeout(() => child.kill(signal), 50);
+    });
+    child.stderr.on('data', (d) => { stderr += d; });
+    child.on('error', reject);
+    child.on('close', (status, sig) => resolve({ status, signal: sig, stdout, stderr }));
+  });
+}
+
+// Starts `count` shell commands of `seconds` in one session, then runs `then`.
+const start = (count, seconds, then) => `
+  const { AgentBay } = require('..');
+  const agentBay = new AgentBay();
+  agentBay.create().then(({ session }) => {
+    for (let i = 0; i < ${count}; i++) {
+      session.callMcpTool('shell', { command: 'sleep ${seconds}', timeout_ms: 60000 })
+        .catch((e) => { console.error('unexpected', e); process.exitCode = 9; });
+    }
+    console.log('started');
+    ${then}
+  });
+`;
+
+function assertClean(r, code) {
+  assert.equal(r.error, undefined, `${r.error}`);
+  assert.equal(r.signal, null, `killed by ${r.signal}\n${r.stderr}`);
+  assert.equal(r.status, code, r.stderr);
+  assert.match(r.stdout, /started/);
+}
+
+describe('exit with operations in flight', () => {
+  it('a script that returns waits for its 100 operations, then exits 0', () => {
+    const t = Date.now();
+    const r = runScript(start(100, 0.3, ''));
+    assertClean(r, 0);
+    assert.ok(Date.now() - t < 30000);
+  });
+
+  it('process.exit() with 100 operations in flight exits at once, repeatedly', () => {
+    for (let i = 0; i < 5; i++) {
+      const t = Date.now();
+      const r = runScript(start(100, 30, 'setTimeout(() => process.exit(0), 50);'));
+      assertClean(r, 0);
+      assert.ok(Date.now() - t < 20000, 'did not wait for the commands');
+    }
+  });
+
+  it('an uncaught exception with operations in flight exits 1, not by a signal', () => {
+    const r = runScript(start(100, 30, "setTimeout(() => { throw new Error('boom'); }, 50);"));
+    assertClean(r, 1);
+    assert.match(r.stderr, /boom/);
+  });
+
+  it('neither a client left open nor a log listener keeps the process alive', () => {
+    const r = runScript(`
+      const { AgentBay } = require('..');
+      let lines = 0;
+      AgentBay.setLogListener(() => { lines++; }, 'debug'); // before the library is loaded
+      const agentBay = new AgentBay();
+      agentBay.create().then(({ session }) => session.getStatus())
+        .then((s) => console.log('started', s.status, lines > 0 ? 'logged' : 'silent'));
+    `);
+    assertClean(r, 0);
+    assert.match(r.stdout, /RUNNING logged/);
+  });
+
+  it('a worker thread terminated with operations in flight leaves the process working', () => {
+    const r = runScript(`
+      const { Worker } = require('node:worker_threads');
+      const { AgentBay } = require('..');
+      const worker = new Worker(${JSON.stringify(start(50, 30, "require('node:worker_threads').parentPort.postMessage('go');"))},
+        { eval: true });
+      worker.on('message', async () => {
+        await worker.terminate();
+        const agentBay = new AgentBay();
+        const { session } = await agentBay.create();
+        console.log('started', (await session.getStatus()).status);
+        await agentBay.close();
+      });
+    `);
+    assertClean(r, 0);
+    assert.match(r.stdout, /started RUNNING/);
+  });
+
+  it('Ctrl-C with operations in flight: a handler exits 0, else SIGINT ends it', async () => {
+    const handled = await interrupt(start(100, 30, "process.on('SIGINT', () => process.exit(0));"), 'SIGINT');
+    assertClean(handled, 0);
+    const plain = await interrupt(start(100, 30, ''), 'SIGINT');
+    assert.equal(plain.signal, 'SIGINT', plain.stderr);
+  });
+});

@@ -1,0 +1,70 @@
+"""agentbay: AgentBay sessions (agent sandboxes) from Python, through libagentbay.
+
+The API is the official AgentBay SDK's: ``AsyncAgentBay``/``AsyncSession``
+for asyncio and ``AgentBay``/``Session`` for blocking code, with the same
+names, arguments and result classes. With no API key and no endpoint,
+sessions run on the embedded local backend, offline and with no set-up::
+
+    import asyncio
+    from agentbay import AsyncAgentBay
+
+    async def main():
+        async with AsyncAgentBay() as agent_bay:
+            session = (await agent_bay.create()).session
+            result = await session.call_mcp_tool("shell", {"command": "uname -a", "timeout_ms": 5000})
+            print(result.data)
+            await session.delete()
+
+    asyncio.run(main())
+
+Engine log lines go to the ``logging`` logger ``"agentbay"`` (set its level
+before creating a client). The package needs only the standard library and
+the native library libagentbay (see ``load_library``).
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from . import _native
+from ._async import AsyncAgentBay, AsyncSession
+from ._sync import AgentBay, Session
+from .config import EMBEDDED, Config, CreateSessionParams
+from .exceptions import AgentBayError, SessionError
+from .results import (ApiResponse, DeleteResult, McpTool, McpToolResult, McpToolsResult,
+                      OperationResult, SessionInfo, SessionListResult, SessionPauseResult,
+                      SessionResult, SessionResumeResult, SessionStatusResult)
+
+__version__ = "0.1.0"
+
+
+def load_library(path: Optional[str] = None) -> str:
+    """Loads libagentbay now and returns the path it was loaded from.
+
+    Without ``path`` the library is looked for at AGENTBAY_LIBRARY, then in
+    the package (``agentbay/_lib``), then in the repository's ``build/``
+    folder, then through the system loader. Clients load it on first use,
+    so calling this is needed only to choose the file or to fail early.
+
+    Raises:
+        AgentBayError: it cannot be found or loaded, its ABI version is not
+            the one this package needs, or another copy is already loaded.
+    """
+    _native.load_library(path)
+    return _native.library_path()
+
+
+def library_version() -> str:
+    """The version of the loaded libagentbay, e.g. "0.1.0" (loads it if needed)."""
+    return _native.text(_native.library().ab_version())
+
+
+__all__ = [
+    "AsyncAgentBay", "AsyncSession", "AgentBay", "Session",
+    "Config", "CreateSessionParams", "EMBEDDED",
+    "AgentBayError", "SessionError",
+    "ApiResponse", "OperationResult", "DeleteResult", "SessionResult", "SessionListResult",
+    "McpTool", "McpToolResult", "McpToolsResult", "SessionPauseResult", "SessionResumeResult",
+    "SessionStatusResult", "SessionInfo",
+    "load_library", "library_version", "__version__",
+]

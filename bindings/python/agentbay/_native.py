@@ -1,0 +1,472 @@
+"""The bridge to libagentbay's C ABI (include/agentbay.h), through ctypes.
+
+Everything here is private. The rest of the package uses ``load_library()``
+and ``library()`` (load once, check the ABI), ``run_async()`` and
+``run_sync()`` (run one asynchronous native call to its end), and
+``NativeError`` (the copied details of a failure).
+
+Asynchronous completions reach Python through one CFUNCTYPE trampoline that
+lives as long as the process: a callback object that is garbage-collected
+while the library may still call it crashes the interpreter. Calls are told
+apart by the integer passed as ``user_data``. Blocking calls use no callback:
+they wait in ab_op_wait.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import ctypes
+import ctypes.util
+import itertools
+import logging
+import os
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterator, Optional
+
+from .exceptions import AgentBayError
+
+ABI_VERSION = 1
+
+AB_OK = 0
+AB_E_INVALID_ARGUMENT = -1
+AB_E_TIMEOUT = -5
+
+_WAIT_SLICE_MS = 100  # longest delay before a blocking call notices Ctrl-C
+
+# Kind names by status code, for errors the library reports without details.
+_KINDS = {
+    -1: "invalid_argument", -2: "not_found", -3: "unauthorized", -4: "throttled",
+    -5: "timeout", -6: "cancelled", -7: "conflict", -8: "server", -9: "transport",
+    -10: "unsupported", -11: "invalid_handle", -12: "internal",
+}
+
+_LIB_NAME = "libagentbay.dylib" if sys.platform == "darwin" else "libagentbay.so"
+_PACKAGE_DIR = Path(__file__).resolve().parent
+
+# void (*ab_callback)(void *user_data, ab_op op, int status,
+#                     const char *result_json, const ab_error *error)
+_CALLBACK = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_uint64, ctypes.c_int,
+                             ctypes.c_char_p, ctypes.c_void_p)
+# void (*ab_log_callback)(void *user_data, int level, const char *message)
+_LOG_CALLBACK = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_int, ctypes.c_char_p)
+_NO_CALLBACK = _CALLBACK()  # NULL: the caller waits with ab_op_wait
+
+engine_log = logging.getLogger("agentbay")
+
+
+@dataclass(frozen=True)
+class NativeError:
+    """The details of an ab_error, copied out of the library."""
+
+    code: int
+    kind: str
+    message: str
+    request_id: str = ""
+    service_code: str = ""
+    http_status: int = 0
+    retryable: bool = False
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How a native operation ended: a status and either a result or an error."""
+
+    status: int
+    result_json: Optional[bytes]
+    error: Optional[NativeError]
+
+
+class NativeCallError(AgentBayError):
+    """A native call refused to start; carries the copied error."""
+
+    def __init__(self, error: NativeError) -> None:
+        super().__init__(error.message, error_kind=error.kind, request_id=error.request_id)
+        self.error = error
+
+
+# ---- Loading ---------------------------------------------------------------
+
+_U64 = ctypes.c_uint64
+_P = ctypes.c_void_p
+_S = ctypes.c_char_p
+_I = ctypes.c_int
+_I64 = ctypes.c_int64
+_OUT_U64 = ctypes.POINTER(ctypes.c_uint64)
+_OUT_P = ctypes.POINTER(ctypes.c_void_p)
+_ASYNC_TAIL = [_CALLBACK, _P, _OUT_U64, _OUT_P]  # cb, user_data, op_out, err_out
+
+# name: (restype, argtypes)
+_PROTOTYPES: dict[str, tuple[Any, list[Any]]] = {
+    "ab_version": (_S, []),
+    "ab_abi_version": (_I, []),
+    "ab_set_log_callback": (_I, [_LOG_CALLBACK, _P, _I]),
+    "ab_shutdown": (_I, []),
+    "ab_string_free": (None, [_P]),
+    "ab_error_free": (None, [_P]),
+    "ab_error_code": (_I, [_P]),
+    "ab_error_kind": (_S, [_P]),
+    "ab_error_message": (_S, [_P]),
+    "ab_error_request_id": (_S, [_P]),
+    "ab_error_service_code": (_S, [_P]),
+    "ab_error_http_status": (_I, [_P]),
+    "ab_error_retryable": (_I, [_P]),
+    "ab_op_cancel": (_I, [_U64]),
+    "ab_op_wait": (_I, [_U64, _I64, _OUT_P, _OUT_P]),
+    "ab_op_free": (_I, [_U64]),
+    "ab_client_new": (_I, [_S, _OUT_U64, _OUT_P]),
+    "ab_client_close": (_I, [_U64]),
+    "ab_client_info": (_I, [_U64, _OUT_P, _OUT_P]),
+    "ab_client_create": (_I, [_U64, _S] + _ASYNC_TAIL),
+    "ab_client_get": (_I, [_U64, _S] + _ASYNC_TAIL),
+    "ab_client_list": (_I, [_U64, _S] + _ASYNC_TAIL),
+    "ab_client_delete": (_I, [_U64, _S, _I] + _ASYNC_TAIL),
+    "ab_session_new": (_I, [_U64, _S, _OUT_U64, _OUT_P]),
+    "ab_session_id": (_I, [_U64, _OUT_P, _OUT_P]),
+    "ab_session_free": (_I, [_U64]),
+    "ab_session_delete": (_I, [_U64, _I] + _ASYNC_TAIL),
+    "ab_session_set_labels": (_I, [_U64, _S] + _ASYNC_TAIL),
+    "ab_session_get_labels": (_I, [_U64] + _ASYNC_TAIL),
+    "ab_session_info": (_I, [_U64] + _ASYNC_TAIL),
+    "ab_session_get_link": (_I, [_U64, _S, ctypes.c_int32, _S] + _ASYNC_TAIL),
+    "ab_session_list_mcp_tools": (_I, [_U64, _S] + _ASYNC_TAIL),
+    "ab_session_call_mcp_tool": (_I, [_U64, _S, _S, _I64, _I64, _I] + _ASYNC_TAIL),
+    "ab_session_pause": (_I, [_U64, _I64, _I64] + _ASYNC_TAIL),
+    "ab_session_pause_async": (_I, [_U64] + _ASYNC_TAIL),
+    "ab_session_resume": (_I, [_U64, _I64, _I64] + _ASYNC_TAIL),
+    "ab_session_resume_async": (_I, [_U64] + _ASYNC_TAIL),
+    "ab_session_get_status": (_I, [_U64] + _ASYNC_TAIL),
+}
+
+_load_lock = threading.Lock()
+_lib: Optional[ctypes.CDLL] = None
+_lib_path = ""
+_forked = False
+
+
+def _candidates(explicit: Optional[str]) -> Iterator[tuple[str, str, bool]]:
+    """The places to look, in order, as (description, path, must_exist_to_try).
+
+    An explicit path or AGENTBAY_LIBRARY is the only candidate: a choice the
+    user made must fail loudly rather than fall back to another copy. The
+    system loader comes last and is asked only if reached (it is slow).
+    """
+    if explicit:
+        yield "the path given", explicit, False
+        return
+    env = os.environ.get("AGENTBAY_LIBRARY")
+    if env:
+        yield "AGENTBAY_LIBRARY", env, False
+        return
+    yield "the package", str(_PACKAGE_DIR / "_lib" / _LIB_NAME), True
+    repo_build = _PACKAGE_DIR.parent.parent.parent / "build" / _LIB_NAME
+    yield "the repository's build folder", str(repo_build), True
+    yield "the system loader", ctypes.util.find_library("agentbay") or _LIB_NAME, False
+
+
+def _open(explicit: Optional[str]) -> tuple[ctypes.CDLL, str]:
+    tried = []
+    for where, path, must_exist in _candidates(explicit):
+        if must_exist and not os.path.exists(path):
+            tried.append(f"{where} ({path}: not there)")
+            continue
+        try:
+            # CDLL, not PyDLL: calls release the GIL, so the library's threads
+            # can run Python callbacks while Python waits in a native call.
+            return ctypes.CDLL(path), path
+        except OSError as exc:
+            tried.append(f"{where} ({exc})")
+    raise AgentBayError(
+        "cannot load libagentbay; looked in " + "; ".join(tried)
+        + ". Build it with `make lib`, or set AGENTBAY_LIBRARY to its path.",
+        error_kind="unsupported")
+
+
+def _declare(lib: ctypes.CDLL) -> None:
+    for name, (restype, argtypes) in _PROTOTYPES.items():
+        fn = getattr(lib, name)
+        fn.restype = restype
+        fn.argtypes = argtypes
+
+
+def load_library(path: Optional[str] = None) -> ctypes.CDLL:
+    """Loads libagentbay once per process and checks its ABI version.
+
+    The library is looked for at ``path`` if given, else at the environment
+    variable AGENTBAY_LIBRARY, else in the package (``agentbay/_lib``), else
+    in the repository's ``build/`` folder, else through the system loader.
+    Later calls return the loaded library; asking for a different path then
+    raises AgentBayError, because one process holds one copy of the engine.
+    """
+    global _lib, _lib_path
+    check_usable()
+    with _load_lock:
+        if _lib is not None:
+            if path and os.path.realpath(path) != os.path.realpath(_lib_path):
+                raise AgentBayError(
+                    f"libagentbay is already loaded from {_lib_path}; cannot load {path} too",
+                    error_kind="invalid_argument")
+            return _lib
+        lib, where = _open(path)
+        try:
+            abi = lib.ab_abi_version()
+        except AttributeError:
+            raise AgentBayError(f"{where} is not libagentbay (no ab_abi_version)",
+                                error_kind="unsupported") from None
+        if abi != ABI_VERSION:
+            raise AgentBayError(
+                f"{where} has ABI version {abi}, but this agentbay package needs "
+                f"{ABI_VERSION}; install a matching library", error_kind="unsupported")
+        _declare(lib)
+        _lib, _lib_path = lib, where
+        atexit.register(_shutdown)
+        return lib
+
+
+def library() -> ctypes.CDLL:
+    """The loaded library, loading it from the default places if needed."""
+    check_usable()
+    return _lib if _lib is not None else load_library()
+
+
+def library_path() -> str:
+    """Where the library was loaded from ("" before it is loaded)."""
+    return _lib_path
+
+
+def check_usable() -> None:
+    """Raises AgentBayError in a child process forked after the library loaded."""
+    if _forked:
+        raise AgentBayError(
+            "libagentbay was loaded before this process was forked and cannot be used in "
+            "the child (its threads do not exist here); start a new process instead, e.g. "
+            "multiprocessing with the 'spawn' start method", error_kind="unsupported")
+
+
+def _after_fork_in_child() -> None:
+    global _forked, _pending
+    if _lib is not None:
+        _forked = True
+        _pending = _Pending()  # the old lock may have been held mid-fork
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def _shutdown() -> None:
+    # At exit: close every client (stopping embedded backends, removing their
+    # data) while Python can still run the callbacks still owed.
+    if _lib is not None and not _forked:
+        _lib.ab_shutdown()
+        _lib.ab_set_log_callback(_LOG_CALLBACK(), None, 0)
+
+
+# ---- Strings and errors ----------------------------------------------------
+
+def text(value: Optional[bytes]) -> str:
+    """Decodes a UTF-8 string from the library ("" for NULL)."""
+    return value.decode("utf-8", "replace") if value else ""
+
+
+def take_bytes(ptr: ctypes.c_void_p) -> bytes:
+    """Copies and frees a string the library returned through an out parameter."""
+    if not ptr.value:
+        return b""
+    try:
+        return ctypes.string_at(ptr.value)
+    finally:
+        _lib.ab_string_free(ptr)
+
+
+def take_string(ptr: ctypes.c_void_p) -> str:
+    """As take_bytes, decoded."""
+    return text(take_bytes(ptr))
+
+
+def copy_error(ptr: int) -> NativeError:
+    """Copies an ab_error; its strings live only as long as the error does."""
+    lib = _lib
+    return NativeError(
+        code=lib.ab_error_code(ptr),
+        kind=text(lib.ab_error_kind(ptr)),
+        message=text(lib.ab_error_message(ptr)),
+        request_id=text(lib.ab_error_request_id(ptr)),
+        service_code=text(lib.ab_error_service_code(ptr)),
+        http_status=lib.ab_error_http_status(ptr),
+        retryable=bool(lib.ab_error_retryable(ptr)),
+    )
+
+
+def take_error(status: int, ptr: ctypes.c_void_p) -> NativeError:
+    """Copies and frees the error of a failed call (or makes one from status)."""
+    if not ptr.value:
+        kind = _KINDS.get(status, "internal")
+        return NativeError(code=status, kind=kind, message=f"libagentbay call failed ({kind})")
+    try:
+        return copy_error(ptr.value)
+    finally:
+        _lib.ab_error_free(ptr)
+
+
+def check(status: int, err: ctypes.c_void_p) -> None:
+    """Turns the status of a synchronous call into NativeCallError."""
+    if status != AB_OK:
+        raise NativeCallError(take_error(status, err))
+
+
+# ---- Completions -----------------------------------------------------------
+
+class _Pending:
+    """The (loop, future) of each operation in flight, by the id passed as user_data."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        # Ids start above 4096: the Go side receives user_data as a pointer,
+        # and Go's stack checks abort on a "pointer" below 4096 ("invalid
+        # pointer found on stack"). 1 MiB and up is legal and never Go heap.
+        self._ids = itertools.count(1 << 20)
+        self._waiting: dict[int, tuple[asyncio.AbstractEventLoop, asyncio.Future]] = {}
+
+    def add(self, loop: asyncio.AbstractEventLoop, future: asyncio.Future) -> int:
+        with self._lock:
+            token = next(self._ids)
+            self._waiting[token] = (loop, future)
+            return token
+
+    def pop(self, token: Optional[int]) -> Optional[tuple[asyncio.AbstractEventLoop, asyncio.Future]]:
+        with self._lock:
+            return self._waiting.pop(token or 0, None)
+
+    def __len__(self) -> int:
+        return len(self._waiting)
+
+
+_pending = _Pending()
+
+
+def _settle(future: asyncio.Future, outcome: Outcome) -> None:
+    if not future.done():  # a cancelled task's future is already done
+        future.set_result(outcome)
+
+
+@_CALLBACK
+def _on_complete(user_data, op, status, result_json, error):
+    # Runs on a library thread. Copy everything now: result_json and error
+    # are valid only during this call. Never let an exception escape: ctypes
+    # would only print it and the awaiting task would never wake.
+    try:
+        waiting = _pending.pop(user_data)
+        if waiting is None:
+            return
+        loop, future = waiting
+        outcome = Outcome(status, result_json, copy_error(error) if error else None)
+        try:
+            loop.call_soon_threadsafe(_settle, future, outcome)
+        except RuntimeError:
+            pass  # the loop is closed: nobody is waiting any more
+    except BaseException:  # noqa: BLE001 - nothing may escape into C
+        engine_log.exception("agentbay: failed to deliver a completion")
+
+
+@_LOG_CALLBACK
+def _on_log(user_data, level, message):
+    try:
+        engine_log.log(level, "%s", text(message))
+    except BaseException:  # noqa: BLE001 - nothing may escape into C
+        pass
+
+
+def forward_logs() -> None:
+    """Sends engine log lines at the 'agentbay' logger's level to logging.
+
+    Called when a client is made, so configure logging before that.
+    """
+    level = engine_log.getEffectiveLevel() or logging.DEBUG
+    library().ab_set_log_callback(_on_log, None, level)
+
+
+def pending_count() -> int:
+    """The number of operations whose completion has not arrived yet."""
+    return len(_pending)
+
+
+# ---- Running operations ----------------------------------------------------
+
+StartFn = Callable[..., int]
+
+
+def _start(fn: StartFn, args: tuple, loop: asyncio.AbstractEventLoop,
+           future: asyncio.Future) -> int:
+    """Starts an asynchronous native call that will settle future; returns the op.
+
+    ``fn`` is an ab_* function and ``args`` its arguments before
+    (cb, user_data, op_out, err_out). Raises NativeCallError if it refuses.
+    """
+    check_usable()
+    token = _pending.add(loop, future)
+    op, err = ctypes.c_uint64(), ctypes.c_void_p()
+    status = fn(*args, _on_complete, token, ctypes.byref(op), ctypes.byref(err))
+    if status != AB_OK:
+        _pending.pop(token)  # the callback never fires for a refused call
+        raise NativeCallError(take_error(status, err))
+    return op.value
+
+
+async def run_async(fn: StartFn, args: tuple) -> Outcome:
+    """Runs a native call on the running event loop.
+
+    Cancelling the awaiting task cancels the native operation; the task
+    sees CancelledError at once.
+    """
+    loop = asyncio.get_running_loop()
+    future = loop.create_future()
+    op = _start(fn, args, loop, future)
+    try:
+        return await future
+    except asyncio.CancelledError:
+        _lib.ab_op_cancel(op)
+        raise
+    finally:
+        _lib.ab_op_free(op)
+
+
+def run_sync(fn: StartFn, args: tuple) -> Outcome:
+    """Runs a native call and blocks this thread until it completes.
+
+    It waits in ab_op_wait, with no callback: cheaper than a callback, which
+    would have to wake this thread from a library thread. The wait is cut
+    into slices so that Ctrl-C gets through: KeyboardInterrupt cancels the
+    native operation and propagates.
+    """
+    check_usable()
+    op, err = ctypes.c_uint64(), ctypes.c_void_p()
+    status = fn(*args, _NO_CALLBACK, None, ctypes.byref(op), ctypes.byref(err))
+    if status != AB_OK:
+        raise NativeCallError(take_error(status, err))
+    try:
+        return _wait(op.value)
+    except BaseException:
+        _lib.ab_op_cancel(op.value)
+        raise
+    finally:
+        _lib.ab_op_free(op.value)
+
+
+def _wait(op: int) -> Outcome:
+    result, err = ctypes.c_void_p(), ctypes.c_void_p()
+    while True:
+        started = time.monotonic()
+        status = _lib.ab_op_wait(op, _WAIT_SLICE_MS, ctypes.byref(result), ctypes.byref(err))
+        # AB_E_TIMEOUT means either "still running after the slice" or "the
+        # operation itself timed out". A finished operation answers at once,
+        # so only a wait that took about the whole slice means "still running".
+        if status == AB_E_TIMEOUT and time.monotonic() - started >= _WAIT_SLICE_MS / 2000:
+            _lib.ab_error_free(err)
+            continue  # Python runs signal handlers (Ctrl-C) between slices
+        if status == AB_OK:
+            return Outcome(status, take_bytes(result), None)
+        return Outcome(status, None, take_error(status, err))

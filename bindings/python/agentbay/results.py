@@ -1,0 +1,176 @@
+"""Result classes, named and shaped as in the official AgentBay SDK.
+
+Every result carries ``request_id``, ``success`` and ``error_message``. When
+``success`` is False, ``error_kind`` says what kind of failure it was, with
+the stable names of the C library: ``invalid_argument``, ``not_found``,
+``unauthorized``, ``throttled``, ``timeout``, ``cancelled``, ``conflict``
+(e.g. the session is paused), ``server``, ``transport``, ``unsupported``,
+``internal``. Positional parameters keep the official order; ``error_kind``
+comes last.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Union
+
+if TYPE_CHECKING:
+    from ._async import AsyncSession
+    from ._sync import Session
+
+
+@dataclass
+class ApiResponse:
+    """Base of every result: the id of the service request that produced it."""
+
+    request_id: str = ""
+
+    def get_request_id(self) -> str:
+        """Returns the service's request id ("" if there was none)."""
+        return self.request_id
+
+
+@dataclass
+class OperationResult(ApiResponse):
+    """Result of a general operation; ``data`` depends on the call.
+
+    ``get_labels`` puts the labels dict in ``data``, ``info`` a SessionInfo,
+    ``get_link`` the URL string; ``set_labels`` leaves it None.
+    """
+
+    success: bool = False
+    data: Any = None
+    error_message: str = ""
+    code: str = ""
+    message: str = ""
+    http_status_code: int = 0
+    error_kind: str = ""
+
+
+@dataclass
+class DeleteResult(ApiResponse):
+    """Result of deleting a session."""
+
+    success: bool = False
+    error_message: str = ""
+    code: str = ""
+    message: str = ""
+    http_status_code: int = 0
+    error_kind: str = ""
+
+
+@dataclass
+class SessionResult(ApiResponse):
+    """Result of creating or getting a session; ``session`` is set on success."""
+
+    success: bool = False
+    error_message: str = ""
+    session: Optional[Union["AsyncSession", "Session"]] = None
+    code: str = ""
+    error_kind: str = ""
+
+
+@dataclass
+class SessionListResult(ApiResponse):
+    """One page of sessions.
+
+    ``session_ids`` is a list of ``{"sessionId": ..., "sessionStatus": ...}``
+    dicts, as the official SDK exposes them.
+    """
+
+    success: bool = False
+    error_message: str = ""
+    session_ids: List[Dict[str, str]] = field(default_factory=list)
+    next_token: str = ""
+    max_results: int = 0
+    total_count: int = 0
+    error_kind: str = ""
+
+
+@dataclass
+class McpTool:
+    """One MCP tool a session offers."""
+
+    name: str = ""
+    description: str = ""
+    input_schema: Dict[str, Any] = field(default_factory=dict)
+    server: str = ""
+    tool: str = ""
+
+
+@dataclass
+class McpToolsResult(ApiResponse):
+    """The MCP tools of a session's image."""
+
+    tools: List[McpTool] = field(default_factory=list)
+    success: bool = False
+    error_message: str = ""
+    error_kind: str = ""
+
+
+@dataclass
+class McpToolResult(ApiResponse):
+    """Result of an MCP tool call: ``data`` is the tool's text output.
+
+    A tool that reports an error (e.g. a command that exits non-zero) gives
+    ``success=False`` with its text in ``error_message`` and ``error_kind``
+    "": the call itself went through. For ``shell`` the text is JSON with
+    ``stdout``, ``stderr`` and ``exit_code``.
+    """
+
+    success: bool = False
+    data: str = ""
+    error_message: str = ""
+    error_kind: str = ""
+
+
+@dataclass
+class SessionPauseResult(ApiResponse):
+    """Result of ``pause``/``pause_async``; ``status`` is the session's status."""
+
+    success: bool = False
+    error_message: str = ""
+    code: str = ""
+    message: str = ""
+    http_status_code: int = 0
+    status: Optional[str] = None
+    error_kind: str = ""
+
+
+@dataclass
+class SessionResumeResult(ApiResponse):
+    """Result of ``resume``/``resume_async``; ``status`` is the session's status."""
+
+    success: bool = False
+    error_message: str = ""
+    code: str = ""
+    message: str = ""
+    http_status_code: int = 0
+    status: Optional[str] = None
+    error_kind: str = ""
+
+
+@dataclass
+class SessionStatusResult(ApiResponse):
+    """Result of ``get_status``: the session's status, e.g. ``"RUNNING"``."""
+
+    http_status_code: int = 0
+    code: str = ""
+    success: bool = False
+    status: str = ""
+    error_message: str = ""
+    error_kind: str = ""
+
+
+@dataclass
+class SessionInfo:
+    """What ``info`` tells about a session's resource (``OperationResult.data``)."""
+
+    session_id: str = ""
+    resource_url: str = ""
+    app_id: str = ""
+    auth_code: str = ""
+    connection_properties: str = ""
+    resource_id: str = ""
+    resource_type: str = ""
+    ticket: str = ""

@@ -1,0 +1,36 @@
+"""Shared bits of the tests. Importing this does not load the library; the
+library is loaded by the first client a test makes (never from conftest.py:
+the Go runtime must load after pytest's faulthandler, see the notes)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import uuid
+from typing import Any, Awaitable, Callable, Dict
+
+
+def shell(command: str, timeout_ms: int = 20000) -> Dict[str, Any]:
+    """Arguments of the shell tool."""
+    return {"command": command, "timeout_ms": timeout_ms}
+
+
+def output(result: Any) -> Dict[str, Any]:
+    """The {stdout, stderr, exit_code} of a shell result (ok or failed)."""
+    return json.loads(result.data or result.error_message)
+
+
+def unique(prefix: str) -> str:
+    """A label value no other test run uses."""
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+async def eventually(probe: Callable[[], Awaitable[bool]], timeout: float = 10.0) -> bool:
+    """Polls probe until it is true or timeout seconds pass."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if await probe():
+            return True
+        await asyncio.sleep(0.02)
+    return False

@@ -1,0 +1,299 @@
+package main
+
+/*
+#include "capi.h"
+*/
+import "C"
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unsafe"
+
+	gojson "github.com/goccy/go-json"
+
+	"github.com/libagentbay/libagentbay/core/wire"
+)
+
+// An op is one asynchronous call. Its outcome is set exactly once, by the
+// first of: the work finishing, ab_op_cancel, or the client closing. That is
+// what makes "exactly one callback" hold whatever races happen.
+type op struct {
+	c      *client
+	h      uint64
+	cb     C.ab_callback
+	ud     uintptr // the host's user_data, kept as a number: it is not ours to trace
+	keep   bool    // op_out was given, so the handle lives until ab_op_free
+	cancel context.CancelFunc
+
+	finished atomic.Bool
+	done     chan struct{} // closed once the outcome below is set
+	status   int
+	result   []byte // the result JSON with a NUL appended, on success
+	err      error
+}
+
+// A result that holds a handle implements discarder, so that a result which
+// lost the race against a cancel does not leak that handle.
+type discarder interface{ discard() }
+
+var errCancelled = wire.Errorf(wire.KindCancelled, "the operation was cancelled")
+var errClientClosed = wire.Errorf(wire.KindCancelled, "the client was closed")
+
+// start runs work as an asynchronous call of c and returns at once.
+func (c *client) start(cb C.ab_callback, userData C.uintptr_t, opOut *C.ab_op,
+	work func(context.Context) (any, error)) error {
+	ctx, cancel := context.WithCancel(context.Background())
+	o := &op{c: c, cb: cb, ud: uintptr(userData), keep: opOut != nil, cancel: cancel, done: make(chan struct{})}
+	if err := c.track(o); err != nil {
+		cancel()
+		return err
+	}
+	busy.add(2) // the work, then the delivery
+	if opOut != nil {
+		*opOut = C.ab_op(o.h)
+	}
+	go o.run(ctx, work)
+	return nil
+}
+
+func (o *op) run(ctx context.Context, work func(context.Context) (any, error)) {
+	defer busy.done()
+	defer o.cancel()
+	res, err := protect(ctx, work)
+	var body []byte
+	if err == nil {
+		body, err = toJSON(res)
+	}
+	if err != nil {
+		o.finish(statusOf(err), nil, err)
+		return
+	}
+	if !o.finish(statusOK, append(body, 0), nil) {
+		if d, ok := res.(discarder); ok {
+			d.discard()
+		}
+	}
+}
+
+// toJSON encodes a result. Results are not HTML, so <, > and & stay as they
+// are (command output is full of them).
+func toJSON(v any) ([]byte, error) {
+	return gojson.MarshalWithOption(v, gojson.DisableHTMLEscape())
+}
+
+func protect(ctx context.Context, work func(context.Context) (any, error)) (res any, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			res, err = nil, panicError(p)
+		}
+	}()
+	return work(ctx)
+}
+
+// finish sets the outcome unless it was set already, and queues the
+// callback. It reports whether this call set it.
+func (o *op) finish(status int, result []byte, err error) bool {
+	if !o.finished.CompareAndSwap(false, true) {
+		return false
+	}
+	o.status, o.result, o.err = status, result, err
+	close(o.done)
+	o.c.untrack(o)
+	if o.cb == nil && o.keep {
+		busy.done() // nothing to deliver: no callback, and the handle stays
+	} else {
+		completions.push(o)
+	}
+	return true
+}
+
+// abort ends the op with err (a cancellation) and stops its work.
+func (o *op) abort(err error) {
+	o.finish(statusCancelled, nil, err)
+	o.cancel()
+}
+
+// deliver calls the op's callback on a dispatcher goroutine, then drops the
+// handle if nobody asked to keep it.
+func (o *op) deliver() {
+	defer busy.done()
+	defer func() {
+		if p := recover(); p != nil {
+			panicError(p)
+		}
+	}()
+	if o.cb != nil {
+		var result *C.char
+		var cerr *C.ab_error
+		if o.status == statusOK {
+			result = (*C.char)(unsafe.Pointer(&o.result[0]))
+		} else {
+			cerr = newCError(o.err)
+			defer C.ab_error_free(cerr)
+		}
+		C.capi_deliver(o.cb, C.uintptr_t(o.ud), C.ab_op(o.h), C.int(o.status), result, cerr)
+	}
+	if !o.keep {
+		_ = reg.release(o.h, kindOp)
+	}
+}
+
+// completions is the FIFO of finished ops. It never blocks the producer, so
+// that a cancel or close issued from inside a callback cannot deadlock.
+var completions = newQueue()
+
+type queue struct {
+	mu    sync.Mutex
+	ready sync.Cond
+	ops   []*op
+}
+
+func newQueue() *queue {
+	q := &queue{}
+	q.ready.L = &q.mu
+	return q
+}
+
+func (q *queue) push(o *op) {
+	q.mu.Lock()
+	q.ops = append(q.ops, o)
+	q.mu.Unlock()
+	q.ready.Signal()
+}
+
+func (q *queue) pop() *op {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for len(q.ops) == 0 {
+		q.ready.Wait()
+	}
+	o := q.ops[0]
+	q.ops[0] = nil
+	q.ops = q.ops[1:]
+	return o
+}
+
+// dispatchers is the number of goroutines that call completion callbacks:
+// few and fixed, so that a host sees a bounded number of threads calling in
+// and a binding a bounded number of callbacks pending at once.
+const dispatchers = 4
+
+func init() {
+	for range dispatchers {
+		go func() {
+			for {
+				completions.pop().deliver()
+			}
+		}()
+	}
+}
+
+// busy counts owed work: running calls, undelivered callbacks and log lines.
+// ab_shutdown waits for it to reach zero.
+var busy = newTracker()
+
+type tracker struct {
+	mu   sync.Mutex
+	idle sync.Cond
+	n    int
+}
+
+func newTracker() *tracker {
+	t := &tracker{}
+	t.idle.L = &t.mu
+	return t
+}
+
+func (t *tracker) add(n int) {
+	t.mu.Lock()
+	t.n += n
+	t.mu.Unlock()
+}
+
+func (t *tracker) done() {
+	t.mu.Lock()
+	t.n--
+	if t.n == 0 {
+		t.idle.Broadcast()
+	}
+	t.mu.Unlock()
+}
+
+func (t *tracker) wait() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for t.n > 0 {
+		t.idle.Wait()
+	}
+}
+
+func opOf(h C.ab_op) (*op, error) {
+	obj, err := reg.get(uint64(h), kindOp)
+	if err != nil {
+		return nil, err
+	}
+	return obj.(*op), nil
+}
+
+//export ab_op_cancel
+func ab_op_cancel(h C.ab_op) C.int {
+	return call(nil, func() error {
+		o, err := opOf(h)
+		if err == nil {
+			o.abort(errCancelled)
+		}
+		return err
+	})
+}
+
+//export ab_op_wait
+func ab_op_wait(h C.ab_op, timeoutMs C.int64_t, resultOut **C.char, errOut **C.ab_error) C.int {
+	if resultOut != nil {
+		*resultOut = nil
+	}
+	return call(errOut, func() error {
+		o, err := opOf(h)
+		if err != nil {
+			return err
+		}
+		switch {
+		case !o.wait(int64(timeoutMs)):
+			return wire.Errorf(wire.KindTimeout, "the operation is still running after %d ms", int64(timeoutMs))
+		case o.err != nil:
+			return o.err
+		case resultOut != nil:
+			*resultOut = (*C.char)(C.CBytes(o.result))
+		}
+		return nil
+	})
+}
+
+// wait waits up to ms milliseconds (negative: forever) for the outcome and
+// reports whether it is set.
+func (o *op) wait(ms int64) bool {
+	var timeout <-chan time.Time
+	if ms >= 0 {
+		t := time.NewTimer(clampMillis(ms))
+		defer t.Stop()
+		timeout = t.C
+	}
+	select {
+	case <-o.done:
+		return true
+	case <-timeout:
+	}
+	select {
+	case <-o.done:
+		return true
+	default:
+		return false
+	}
+}
+
+//export ab_op_free
+func ab_op_free(h C.ab_op) C.int {
+	return call(nil, func() error { return reg.release(uint64(h), kindOp) })
+}

@@ -1,0 +1,329 @@
+// Package agentbay is the session engine: a client for the AgentBay cloud (or
+// the embedded local backend) and the AsyncSession API of the reference, in Go.
+// Every call takes a context; cancelling it cancels the HTTP request.
+package agentbay
+
+import (
+	"context"
+	"net/url"
+	"strconv"
+	"sync"
+	"sync/atomic"
+
+	gojson "github.com/goccy/go-json"
+	"github.com/tidwall/gjson"
+
+	"github.com/libagentbay/libagentbay/core/wire"
+)
+
+// Error is the engine's error type; see wire.Error for the fields.
+type Error = wire.Error
+
+// Kind is the stable class of an Error.
+type Kind = wire.Kind
+
+// The kinds of Error.
+const (
+	KindInvalidArgument = wire.KindInvalidArgument
+	KindNotFound        = wire.KindNotFound
+	KindUnauthorized    = wire.KindUnauthorized
+	KindThrottled       = wire.KindThrottled
+	KindTimeout         = wire.KindTimeout
+	KindCancelled       = wire.KindCancelled
+	KindConflict        = wire.KindConflict
+	KindServer          = wire.KindServer
+	KindTransport       = wire.KindTransport
+	KindUnsupported     = wire.KindUnsupported
+	KindInvalidHandle   = wire.KindInvalidHandle
+	KindInternal        = wire.KindInternal
+)
+
+// KindOf returns the Kind of err ("" for nil).
+func KindOf(err error) Kind { return wire.KindOf(err) }
+
+// Version is the library version.
+const Version = wire.LibraryVersion
+
+// Client creates, finds and lists sessions. It is safe for concurrent use.
+type Client struct {
+	wire     *wire.Client
+	endpoint string
+	embedded *embedded // nil unless running on the embedded backend
+
+	ctx       context.Context // cancelled by Close, to stop calls in flight
+	cancel    context.CancelFunc
+	closed    atomic.Bool
+	closeOnce sync.Once
+	closeErr  error
+}
+
+var errClosed = wire.Errorf(wire.KindInvalidArgument, "the client is closed")
+
+// New makes a client from cfg (see Config for the defaults). For the embedded
+// endpoint it starts the local backend in this process.
+func New(ctx context.Context, cfg Config) (*Client, error) {
+	cfg, err := cfg.resolve()
+	if err != nil {
+		return nil, err
+	}
+	c := &Client{}
+	if cfg.Endpoint == EmbeddedEndpoint {
+		e, err := startEmbedded(cfg.Logger)
+		if err != nil {
+			return nil, err
+		}
+		c.embedded = e
+		cfg.APIKey = e.key
+		cfg.Endpoint = e.endpoint
+	}
+	base, err := wire.ParseEndpoint(cfg.Endpoint)
+	if err == nil {
+		c.wire, err = wire.New(wire.Options{
+			APIKey: cfg.APIKey, BaseURL: base, Timeout: cfg.Timeout,
+			Retries: cfg.Retries, RootCAs: cfg.RootCAs, Logger: cfg.Logger,
+		})
+	}
+	if err != nil {
+		if c.embedded != nil {
+			c.embedded.close()
+		}
+		return nil, err
+	}
+	c.endpoint = base
+	c.ctx, c.cancel = context.WithCancel(context.Background())
+	return c, nil
+}
+
+// Endpoint returns the base URL the client talks to (never the key).
+func (c *Client) Endpoint() string { return c.endpoint }
+
+// Embedded reports whether the client runs on the embedded local backend.
+func (c *Client) Embedded() bool { return c.embedded != nil }
+
+// Close cancels calls in flight, drops connections and, for the embedded
+// backend, stops it and removes its data. It is idempotent.
+func (c *Client) Close() error {
+	c.closeOnce.Do(func() {
+		c.closed.Store(true)
+		c.cancel()
+		c.wire.Close()
+		if c.embedded != nil {
+			c.closeErr = c.embedded.close()
+		}
+	})
+	return c.closeErr
+}
+
+// begin ties a call's context to the client's life, so that Close cancels it.
+func (c *Client) begin(ctx context.Context) (context.Context, context.CancelFunc, error) {
+	if ctx == nil {
+		return nil, nil, wire.Errorf(wire.KindInvalidArgument, "nil context")
+	}
+	if c.closed.Load() {
+		return nil, nil, errClosed
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	stop := context.AfterFunc(c.ctx, cancel)
+	return ctx, func() { stop(); cancel() }, nil
+}
+
+// do sends one action within the client's life.
+func (c *Client) do(ctx context.Context, call wire.Call) (*wire.Response, error) {
+	ctx, done, err := c.begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	return c.wire.Do(ctx, call)
+}
+
+// CreateParams are the options of Create.
+type CreateParams struct {
+	ImageID  string            // e.g. "linux_latest"; empty lets the service choose
+	Labels   map[string]string // initial labels
+	PolicyID string            // McpPolicyId
+}
+
+// Create makes a new session. The session is usable when Create returns.
+func (c *Client) Create(ctx context.Context, p CreateParams) (*SessionResult, error) {
+	form := url.Values{"SdkStats": {sdkStats}}
+	if p.ImageID != "" {
+		form.Set("ImageId", p.ImageID)
+	}
+	if len(p.Labels) > 0 {
+		if err := validateLabels(p.Labels); err != nil {
+			return nil, err
+		}
+		form.Set("Labels", mustJSON(p.Labels))
+	}
+	if p.PolicyID != "" {
+		form.Set("McpPolicyId", p.PolicyID)
+	}
+	resp, err := c.do(ctx, wire.Call{Action: "CreateMcpSession", Form: form})
+	if err != nil {
+		return nil, err
+	}
+	d := resp.Data
+	if !d.IsObject() {
+		return nil, badData(resp, "invalid response from CreateMcpSession: Data is not an object")
+	}
+	if s := d.Get("Success"); s.Exists() && !s.Bool() {
+		e := badData(resp, "session creation failed: "+d.Get("ErrMsg").String())
+		return nil, e
+	}
+	s, err := c.sessionFromData(resp, d)
+	if err != nil {
+		return nil, err
+	}
+	s.imageID = p.ImageID
+	s.linkURL = d.Get("LinkUrl").String()
+	s.token = d.Get("Token").String()
+	return &SessionResult{Result: ok(resp.RequestID), Session: s}, nil
+}
+
+// Get finds an existing session by id. As in the official SDKs, a session
+// obtained this way sends tool calls through CallMcpTool, never the LinkUrl.
+func (c *Client) Get(ctx context.Context, id string) (*SessionResult, error) {
+	if id == "" {
+		return nil, wire.Errorf(wire.KindInvalidArgument, "session_id is required")
+	}
+	resp, err := c.do(ctx, wire.Call{Action: "GetSession", Form: url.Values{"SessionId": {id}}})
+	if err != nil {
+		return nil, err
+	}
+	if !resp.Data.IsObject() {
+		return nil, badData(resp, "invalid response from GetSession: Data is not an object")
+	}
+	s, err := c.sessionFromData(resp, resp.Data)
+	if err != nil {
+		return nil, err
+	}
+	return &SessionResult{Result: ok(resp.RequestID), Session: s}, nil
+}
+
+func (c *Client) sessionFromData(resp *wire.Response, d gjson.Result) (*Session, error) {
+	id := d.Get("SessionId").String()
+	if id == "" {
+		return nil, badData(resp, "invalid response from "+resp.Action+": no SessionId")
+	}
+	s := c.Session(id)
+	s.resourceURL = d.Get("ResourceUrl").String()
+	tools, err := parseTools(wire.JSONValue(d.Get("ToolList")))
+	if err != nil {
+		return nil, badData(resp, "invalid ToolList: "+err.Error())
+	}
+	s.setTools(tools)
+	return s, nil
+}
+
+// Session returns a handle on an existing session id without asking the
+// service (the reference's AsyncSession(agent_bay, session_id)).
+func (c *Client) Session(id string) *Session {
+	return &Session{client: c, id: id, servers: map[string]string{}}
+}
+
+// ListParams are the filters and paging of List.
+type ListParams struct {
+	Labels     map[string]string // every pair must match
+	Status     string            // one of the session statuses, or empty
+	MaxResults int               // page size; default 10
+	NextToken  string            // cursor from a previous page
+	Page       int               // 1-based page number, reached by following NextToken; 0 means 1
+}
+
+var listStatuses = map[string]bool{
+	StatusRunning: true, StatusPausing: true, StatusPaused: true, StatusResuming: true,
+	StatusDeleting: true, StatusDeleted: true, StatusUnknown: true,
+}
+
+// List returns one page of sessions.
+func (c *Client) List(ctx context.Context, p ListParams) (*SessionListResult, error) {
+	if p.Status != "" && !listStatuses[p.Status] {
+		return nil, wire.Errorf(wire.KindInvalidArgument,
+			"invalid status %q: want RUNNING, PAUSING, PAUSED, RESUMING, DELETING, DELETED or UNKNOWN", p.Status)
+	}
+	if p.MaxResults < 0 || p.Page < 0 {
+		return nil, wire.Errorf(wire.KindInvalidArgument, "max_results and page must not be negative")
+	}
+	if p.MaxResults == 0 {
+		p.MaxResults = 10
+	}
+	if p.Labels == nil {
+		p.Labels = map[string]string{}
+	}
+	token := p.NextToken
+	for page := 1; page < p.Page; page++ {
+		r, err := c.listPage(ctx, p, token)
+		if err != nil {
+			return nil, err
+		}
+		if r.NextToken == "" {
+			return nil, wire.Errorf(wire.KindNotFound, "Cannot reach page %d: No more pages available", p.Page)
+		}
+		token = r.NextToken
+	}
+	return c.listPage(ctx, p, token)
+}
+
+func (c *Client) listPage(ctx context.Context, p ListParams, token string) (*SessionListResult, error) {
+	form := url.Values{
+		"Labels":     {mustJSON(p.Labels)},
+		"MaxResults": {strconv.Itoa(p.MaxResults)},
+	}
+	if token != "" {
+		form.Set("NextToken", token)
+	}
+	if p.Status != "" {
+		form.Set("Status", p.Status)
+	}
+	resp, err := c.do(ctx, wire.Call{Action: "ListSession", Form: form})
+	if err != nil {
+		return nil, err
+	}
+	if resp.Data.Exists() && resp.Data.Type != gjson.Null && !resp.Data.IsArray() {
+		return nil, badData(resp, "invalid response from ListSession: Data is not an array")
+	}
+	out := &SessionListResult{
+		Result:     ok(resp.RequestID),
+		Sessions:   []SessionSummary{},
+		NextToken:  resp.Body.Get("NextToken").String(),
+		MaxResults: int(resp.Body.Get("MaxResults").Int()),
+		TotalCount: int(resp.Body.Get("TotalCount").Int()),
+	}
+	for _, item := range resp.Data.Array() {
+		st := item.Get("SessionStatus").String()
+		if st == "" {
+			st = StatusUnknown
+		}
+		out.Sessions = append(out.Sessions, SessionSummary{SessionID: item.Get("SessionId").String(), Status: st})
+	}
+	return out, nil
+}
+
+// Delete deletes the session with this id and waits until it is gone.
+func (c *Client) Delete(ctx context.Context, id string, syncContext bool) (*DeleteResult, error) {
+	if id == "" {
+		return nil, wire.Errorf(wire.KindInvalidArgument, "session_id is required")
+	}
+	return c.Session(id).Delete(ctx, syncContext)
+}
+
+// sdkStats is the telemetry field every SDK sends on create.
+var sdkStats = mustJSON(map[string]any{
+	"source": "sdk", "sdk_language": "golang", "sdk_version": Version,
+	"is_release": true, "framework": "libagentbay",
+})
+
+func mustJSON(v any) string {
+	b, err := gojson.Marshal(v)
+	if err != nil {
+		panic(err) // only called on maps of strings and scalars
+	}
+	return string(b)
+}
+
+// badData reports a reply whose envelope was fine but whose Data was not.
+func badData(resp *wire.Response, msg string) *wire.Error {
+	return &wire.Error{Kind: wire.KindServer, Action: resp.Action, Message: msg,
+		RequestID: resp.RequestID, HTTPStatus: resp.HTTPStatus}
+}

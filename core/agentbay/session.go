@@ -1,0 +1,179 @@
+package agentbay
+
+import (
+	"context"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/libagentbay/libagentbay/core/wire"
+)
+
+// Session is one sandbox. Its methods are the AsyncSession API of the
+// reference. It is safe for concurrent use.
+type Session struct {
+	client      *Client
+	id          string
+	imageID     string
+	resourceURL string
+	linkURL     string // LinkUrl route, only for sessions made by Create
+	token       string
+
+	mu      sync.RWMutex
+	servers map[string]string // tool name -> MCP server, from ToolList
+}
+
+// ID returns the session id.
+func (s *Session) ID() string { return s.id }
+
+// ResourceURL returns the browser-viewable URL the service gave at create.
+func (s *Session) ResourceURL() string { return s.resourceURL }
+
+// ImageID returns the image the session was created with, if known.
+func (s *Session) ImageID() string { return s.imageID }
+
+// Client returns the client the session belongs to.
+func (s *Session) Client() *Client { return s.client }
+
+func (s *Session) form(kv ...string) url.Values {
+	f := url.Values{"SessionId": {s.id}}
+	for i := 0; i+1 < len(kv); i += 2 {
+		f.Set(kv[i], kv[i+1])
+	}
+	return f
+}
+
+// SetLabels replaces the session's labels. They are checked as the official
+// SDK checks them, before anything is sent.
+func (s *Session) SetLabels(ctx context.Context, labels map[string]string) (*OperationResult, error) {
+	if err := validateLabels(labels); err != nil {
+		return nil, err
+	}
+	resp, err := s.client.do(ctx, wire.Call{Action: "SetLabel", Form: s.form("Labels", mustJSON(labels))})
+	if err != nil {
+		return nil, err
+	}
+	return &OperationResult{Result: ok(resp.RequestID)}, nil
+}
+
+// validateLabels applies the official SDK's rules and messages.
+func validateLabels(labels map[string]string) error {
+	if len(labels) == 0 {
+		return wire.Errorf(wire.KindInvalidArgument, "Labels cannot be empty. Please provide at least one label.")
+	}
+	for k, v := range labels {
+		if strings.TrimSpace(k) == "" {
+			return wire.Errorf(wire.KindInvalidArgument, "Label keys cannot be empty. Please provide valid keys.")
+		}
+		if strings.TrimSpace(v) == "" {
+			return wire.Errorf(wire.KindInvalidArgument, "Label values cannot be empty. Please provide valid values.")
+		}
+	}
+	return nil
+}
+
+// GetLabels returns the session's labels.
+func (s *Session) GetLabels(ctx context.Context) (*LabelsResult, error) {
+	resp, err := s.client.do(ctx, wire.Call{Action: "GetLabel", Form: s.form()})
+	if err != nil {
+		return nil, err
+	}
+	labels := map[string]string{}
+	raw := wire.JSONValue(resp.Data.Get("Labels"))
+	if raw != "" && raw != "null" {
+		if err := decodeJSON(raw, &labels); err != nil {
+			return nil, badData(resp, "invalid Labels: "+err.Error())
+		}
+	}
+	return &LabelsResult{Result: ok(resp.RequestID), Labels: labels}, nil
+}
+
+// Info returns what the service knows about the session's resource.
+func (s *Session) Info(ctx context.Context) (*InfoResult, error) {
+	resp, err := s.client.do(ctx, wire.Call{Action: "GetMcpResource", Form: s.form()})
+	if err != nil {
+		return nil, err
+	}
+	d := resp.Data
+	if !d.IsObject() {
+		return nil, badData(resp, "empty response data")
+	}
+	di := d.Get("DesktopInfo")
+	info := SessionInfo{
+		SessionID:            d.Get("SessionId").String(),
+		ResourceURL:          d.Get("ResourceUrl").String(),
+		AppID:                di.Get("AppId").String(),
+		AuthCode:             di.Get("AuthCode").String(),
+		ConnectionProperties: di.Get("ConnectionProperties").String(),
+		ResourceID:           di.Get("ResourceId").String(),
+		ResourceType:         di.Get("ResourceType").String(),
+		Ticket:               di.Get("Ticket").String(),
+	}
+	if info.SessionID == "" {
+		info.SessionID = s.id
+	}
+	return &InfoResult{Result: ok(resp.RequestID), Info: info}, nil
+}
+
+// GetLink returns a URL that reaches a port of the session. protocolType is
+// "https" or "wss" (empty lets the service choose); port 0 means none,
+// otherwise it must be in [30100, 30199]; options is passed through as JSON.
+func (s *Session) GetLink(ctx context.Context, protocolType string, port int, options string) (*LinkResult, error) {
+	if port != 0 && (port < 30100 || port > 30199) {
+		return nil, wire.Errorf(wire.KindInvalidArgument,
+			"Invalid port value: %d. Port must be an integer in the range [30100, 30199].", port)
+	}
+	if options != "" && !jsonValid(options) {
+		return nil, wire.Errorf(wire.KindInvalidArgument, "options must be a JSON text")
+	}
+	f := s.form()
+	if protocolType != "" {
+		f.Set("ProtocolType", protocolType)
+	}
+	if port != 0 {
+		f.Set("Port", strconv.Itoa(port))
+	}
+	if options != "" {
+		f.Set("Option", options)
+	}
+	resp, err := s.client.do(ctx, wire.Call{Action: "GetLink", Form: f})
+	if err != nil {
+		return nil, err
+	}
+	link := resp.Data.Get("Url").String()
+	if link == "" {
+		return nil, badData(resp, "invalid response from GetLink: no Url")
+	}
+	return &LinkResult{Result: ok(resp.RequestID), URL: link}, nil
+}
+
+// GetStatus returns the session's status (GetSessionDetail).
+func (s *Session) GetStatus(ctx context.Context) (*StatusResult, error) {
+	resp, err := s.client.do(ctx, wire.Call{
+		Action: "GetSessionDetail",
+		Query:  url.Values{"SessionId": {s.id}},
+	})
+	if err != nil {
+		return nil, err
+	}
+	st := resp.Data.Get("Status").String()
+	if st == "" {
+		st = StatusUnknown
+	}
+	return &StatusResult{Result: ok(resp.RequestID), Status: st}, nil
+}
+
+// status reads the status through GetSession, as the SDKs' pause and resume
+// polling does.
+func (s *Session) status(ctx context.Context) (string, error) {
+	resp, err := s.client.do(ctx, wire.Call{Action: "GetSession", Form: s.form()})
+	if err != nil {
+		return "", err
+	}
+	st := resp.Data.Get("Status").String()
+	if st == "" {
+		st = StatusUnknown
+	}
+	return st, nil
+}

@@ -1,0 +1,275 @@
+package agentbay
+
+import (
+	"context"
+	"time"
+
+	"github.com/tidwall/gjson"
+
+	"github.com/libagentbay/libagentbay/core/wire"
+)
+
+// Defaults of the waits, as in the official SDKs.
+const (
+	DefaultWaitTimeout   = 600 * time.Second // pause and resume
+	DefaultPollInterval  = 2 * time.Second   // pause and resume
+	DeleteWaitTimeout    = 300 * time.Second
+	DeletePollInterval   = 1 * time.Second
+	firstPollStep        = 20 * time.Millisecond
+	pollStepGrowth       = 1.5
+	maxConsecutiveErrors = 10
+)
+
+// WaitOptions bound a wait for a status.
+type WaitOptions struct {
+	Timeout      time.Duration // default 600 s
+	PollInterval time.Duration // the longest gap between polls; default 2 s
+	Observer     func(string)  // sees every status read, in order; may be nil
+}
+
+func (o WaitOptions) withDefaults(timeout, interval time.Duration) WaitOptions {
+	if o.Timeout <= 0 {
+		o.Timeout = timeout
+	}
+	if o.PollInterval <= 0 {
+		o.PollInterval = interval
+	}
+	return o
+}
+
+// probe reads the status once. done ends the wait with success; a non-nil
+// error ends it with that error unless the error is transient. A status
+// returned with an error (an unexpected state) is still observed.
+type probe func(ctx context.Context) (status string, done bool, err error)
+
+// poll is the one status-wait primitive behind pause, resume and delete. It
+// probes at once, then after gaps that start at 20 ms and grow by half each
+// time up to o.PollInterval: a fast transition is seen within tens of
+// milliseconds and a slow one costs only the few extra polls of the ramp.
+// Transient errors (network, 5xx, throttling) are tolerated; the wait stops
+// at o.Timeout with a timeout error naming the last status seen.
+func poll(ctx context.Context, what string, o WaitOptions, p probe) (string, error) {
+	deadline := time.Now().Add(o.Timeout)
+	ctx, cancel := context.WithDeadline(ctx, deadline)
+	defer cancel()
+
+	step := firstPollStep
+	last := ""
+	errs := 0
+	for {
+		status, done, err := p(ctx)
+		if err == nil || status != "" {
+			last = status
+			if o.Observer != nil {
+				o.Observer(status)
+			}
+		}
+		switch {
+		case err == nil:
+			errs = 0
+			if done {
+				return status, nil
+			}
+		case ctx.Err() != nil:
+			return last, waitEnded(ctx, what, o.Timeout, last)
+		case transient(err) && errs < maxConsecutiveErrors:
+			errs++
+		default:
+			return last, err
+		}
+
+		t := time.NewTimer(min(step, time.Until(deadline)))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return last, waitEnded(ctx, what, o.Timeout, last)
+		case <-t.C:
+		}
+		step = min(time.Duration(float64(step)*pollStepGrowth), o.PollInterval)
+	}
+}
+
+func transient(err error) bool {
+	switch wire.KindOf(err) {
+	case wire.KindTransport, wire.KindServer, wire.KindThrottled, wire.KindTimeout:
+		return true
+	}
+	return false
+}
+
+// waitEnded explains why a wait stopped: the caller cancelled, or time ran out.
+func waitEnded(ctx context.Context, what string, timeout time.Duration, last string) error {
+	if ctx.Err() == context.Canceled {
+		return wire.Errorf(wire.KindCancelled, "%s cancelled (last status %s)", what, orUnknown(last))
+	}
+	return wire.Errorf(wire.KindTimeout, "%s timed out after %v (last status %s)", what, timeout, orUnknown(last))
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "not read"
+	}
+	return s
+}
+
+// WaitForStatus waits until the session reaches want: RUNNING (through
+// RESUMING), PAUSED (through PAUSING) or DELETED (gone, FINISH or DELETED).
+// Any other stable status ends the wait with a conflict error.
+func (s *Session) WaitForStatus(ctx context.Context, want string, o WaitOptions) (string, error) {
+	ctx, done, err := s.client.begin(ctx) // Close ends the wait at once, not at the next poll
+	if err != nil {
+		return "", err
+	}
+	defer done()
+	switch want {
+	case StatusRunning:
+		return s.waitTransition(ctx, "Session resume", StatusRunning, StatusResuming, o)
+	case StatusPaused:
+		return s.waitTransition(ctx, "Session pause", StatusPaused, StatusPausing, o)
+	case StatusDeleted:
+		return s.waitGone(ctx, o)
+	}
+	return "", wire.Errorf(wire.KindInvalidArgument, "cannot wait for status %q: want RUNNING, PAUSED or DELETED", want)
+}
+
+func (s *Session) waitTransition(ctx context.Context, what, want, via string, o WaitOptions) (string, error) {
+	o = o.withDefaults(DefaultWaitTimeout, DefaultPollInterval)
+	return poll(ctx, what, o, func(ctx context.Context) (string, bool, error) {
+		st, err := s.status(ctx)
+		if err != nil {
+			return "", false, err
+		}
+		switch st {
+		case want:
+			return st, true, nil
+		case via:
+			return st, false, nil
+		}
+		return st, false, wire.Errorf(wire.KindConflict, "%s failed: unexpected state '%s'", what, st)
+	})
+}
+
+// waitGone polls GetSessionDetail until the session is gone, as the SDKs'
+// delete does: NotFound, FINISH and DELETED all mean done.
+func (s *Session) waitGone(ctx context.Context, o WaitOptions) (string, error) {
+	o = o.withDefaults(DeleteWaitTimeout, DeletePollInterval)
+	return poll(ctx, "Session deletion", o, func(ctx context.Context) (string, bool, error) {
+		r, err := s.GetStatus(ctx)
+		if wire.IsNotFound(err) {
+			return StatusDeleted, true, nil
+		}
+		if err != nil {
+			return "", false, err
+		}
+		done := r.Status == StatusFinish || r.Status == StatusDeleted
+		return r.Status, done, nil
+	})
+}
+
+// PauseAsync asks the service to pause the session and returns at once.
+func (s *Session) PauseAsync(ctx context.Context) (*PauseResult, error) {
+	return s.lifecycle(ctx, "PauseSessionAsync", StatusPausing)
+}
+
+// ResumeAsync asks the service to resume the session and returns at once.
+func (s *Session) ResumeAsync(ctx context.Context) (*ResumeResult, error) {
+	return s.lifecycle(ctx, "ResumeSessionAsync", StatusResuming)
+}
+
+func (s *Session) lifecycle(ctx context.Context, action, status string) (*StatusResult, error) {
+	resp, err := s.client.do(ctx, wire.Call{Action: action, Form: s.form()})
+	if err != nil {
+		return nil, err
+	}
+	return &StatusResult{Result: ok(resp.RequestID), Status: status}, nil
+}
+
+// Pause pauses the session and waits until it is PAUSED.
+func (s *Session) Pause(ctx context.Context, o WaitOptions) (*PauseResult, error) {
+	return s.transition(ctx, s.PauseAsync, StatusPaused, o)
+}
+
+// Resume resumes the session and waits until it is RUNNING.
+func (s *Session) Resume(ctx context.Context, o WaitOptions) (*ResumeResult, error) {
+	return s.transition(ctx, s.ResumeAsync, StatusRunning, o)
+}
+
+func (s *Session) transition(ctx context.Context, start func(context.Context) (*StatusResult, error), want string, o WaitOptions) (*StatusResult, error) {
+	r, err := start(ctx)
+	if err != nil {
+		return nil, err
+	}
+	st, err := s.WaitForStatus(ctx, want, o)
+	if err != nil {
+		if e, ok := err.(*wire.Error); ok && e.RequestID == "" {
+			c := *e // a copy: the error may be shared (errClosed)
+			c.RequestID = r.RequestID
+			err = &c
+		}
+		return nil, err
+	}
+	r.Status = st
+	return r, nil
+}
+
+// Delete deletes the session and waits until it is gone. With syncContext it
+// first waits for the session's context uploads to settle (GetContextInfo).
+func (s *Session) Delete(ctx context.Context, syncContext bool) (*DeleteResult, error) {
+	if syncContext {
+		if err := s.waitContextSync(ctx); err != nil {
+			return nil, err
+		}
+	}
+	resp, err := s.client.do(ctx, wire.Call{Action: "DeleteSessionAsync", Form: s.form()})
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.WaitForStatus(ctx, StatusDeleted, WaitOptions{}); err != nil {
+		return nil, err
+	}
+	return &DeleteResult{Result: ok(resp.RequestID)}, nil
+}
+
+// waitContextSync polls GetContextInfo until no context item is still moving.
+func (s *Session) waitContextSync(ctx context.Context) error {
+	o := WaitOptions{Timeout: 60 * time.Second, PollInterval: 2 * time.Second}
+	_, err := poll(ctx, "Context sync", o, func(ctx context.Context) (string, bool, error) {
+		resp, err := s.client.do(ctx, wire.Call{Action: "GetContextInfo", Form: s.form()})
+		if err != nil {
+			return "", false, err
+		}
+		return "", contextsSettled(wire.JSONValue(resp.Data.Get("ContextStatus"))), nil
+	})
+	return err
+}
+
+// contextsSettled reads ContextStatus: a JSON list of {type, data} where data
+// is a JSON list of items with a status; Success and Failed are final.
+func contextsSettled(raw string) bool {
+	if raw == "" || !gjson.Valid(raw) {
+		return true
+	}
+	settled := true
+	gjson.Parse(raw).ForEach(func(_, group gjson.Result) bool {
+		items := gjson.Parse(wire.JSONValue(group.Get("data")))
+		items.ForEach(func(_, it gjson.Result) bool {
+			st := it.Get("status").String()
+			if st != "Success" && st != "Failed" {
+				settled = false
+			}
+			return settled
+		})
+		return settled
+	})
+	return settled
+}
+
+// Release deletes the session through ReleaseMcpSession, the synchronous
+// action the Java SDK uses, without polling.
+func (s *Session) Release(ctx context.Context) (*DeleteResult, error) {
+	resp, err := s.client.do(ctx, wire.Call{Action: "ReleaseMcpSession", Form: s.form()})
+	if err != nil {
+		return nil, err
+	}
+	return &DeleteResult{Result: ok(resp.RequestID)}, nil
+}

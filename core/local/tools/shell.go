@@ -1,0 +1,137 @@
+package tools
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/libagentbay/libagentbay/core/local/sandbox"
+)
+
+var shellTool = &Tool{
+	Name: "shell",
+	Description: "Run a shell command in the session, with its home as the working directory. " +
+		"Returns JSON {stdout, stderr, exit_code}; a non-zero exit is an error whose text is JSON " +
+		"{errorCode, exit_code, stderr, stdout, traceId}. A timeout kills the command's process group. " +
+		"Processes started in the background keep running until the session is paused or deleted.",
+	InputSchema: schema([]string{"command", "timeout_ms"}, map[string]any{
+		"command":    prop("string", "Shell command to run"),
+		"timeout_ms": map[string]any{"type": "integer", "default": defaultShellTimeout.Milliseconds(), "description": "Timeout in milliseconds"},
+		"cwd":        prop("string", "Working directory (default: the home directory)"),
+		"envs": map[string]any{"type": "object", "additionalProperties": map[string]any{"type": "string"},
+			"description": "Extra environment variables"},
+	}),
+	Server: serverShell,
+	run:    runShell,
+}
+
+// defaultShellTimeout is the documented default of the cloud's shell tool.
+const defaultShellTimeout = time.Second
+
+// timeoutExit is the exit code reported for a command that timed out, as
+// timeout(1) reports it.
+const timeoutExit = 124
+
+type shellOK struct {
+	Stdout   string `json:"stdout"`
+	Stderr   string `json:"stderr"`
+	ExitCode int    `json:"exit_code"`
+}
+
+type shellFailed struct {
+	ErrorCode int    `json:"errorCode"`
+	ExitCode  int    `json:"exit_code"`
+	Stderr    string `json:"stderr"`
+	Stdout    string `json:"stdout"`
+	TraceID   string `json:"traceId"`
+}
+
+func runShell(ctx context.Context, w *Workspace, a args) Result {
+	command, err := a.str("command", true)
+	if err != nil {
+		return failf("%v", err)
+	}
+	ms, err := a.int("timeout_ms", defaultShellTimeout.Milliseconds())
+	if err != nil {
+		return failf("%v", err)
+	}
+	dir, err := a.str("cwd", false)
+	if err != nil {
+		return failf("%v", err)
+	}
+	var envs map[string]string
+	if err := a.object("envs", &envs, "an object of strings"); err != nil {
+		return failf("%v", err)
+	}
+	for k := range envs {
+		if k == "" || strings.ContainsAny(k, "=\x00") {
+			return failf("invalid environment variable name %q", k)
+		}
+	}
+	timeout := w.timeout(time.Duration(ms) * time.Millisecond)
+	cmd := sandbox.Command{Script: command, Env: envs, Timeout: timeout}
+	if dir != "" {
+		var r *Result
+		if cmd.Dir, r = w.dir(dir); r != nil {
+			return *r
+		}
+	}
+	res, r := w.run(ctx, cmd)
+	if r != nil {
+		return *r
+	}
+	if res.TimedOut {
+		res.ExitCode = timeoutExit
+		res.Stderr += fmt.Sprintf("\n[command timed out after %d ms; its process group was killed]", timeout.Milliseconds())
+	}
+	if res.ExitCode != 0 {
+		return Result{Text: jsonText(shellFailed{res.ExitCode, res.ExitCode, res.Stderr, res.Stdout, ""}), IsError: true}
+	}
+	return Result{Text: jsonText(shellOK{res.Stdout, res.Stderr, 0})}
+}
+
+// timeout clamps a requested timeout to (0, MaxTimeout].
+func (w *Workspace) timeout(d time.Duration) time.Duration {
+	if d <= 0 || d > w.limits.MaxTimeout {
+		return w.limits.MaxTimeout
+	}
+	return d
+}
+
+// dir resolves a working directory argument to a host path inside the
+// session's root.
+func (w *Workspace) dir(p string) (string, *Result) {
+	root, sp, rn, err := w.resolve(p)
+	if err != nil {
+		r := failf("%v", err)
+		return "", &r
+	}
+	defer root.Close()
+	info, err := root.Stat(rn)
+	if err == nil && !info.IsDir() {
+		err = syscall.ENOTDIR
+	}
+	if err != nil {
+		r := fsError(sp, err)
+		return "", &r
+	}
+	return filepath.Join(w.box.Root(), rn), nil
+}
+
+// run runs cmd in the session's box.
+func (w *Workspace) run(ctx context.Context, cmd sandbox.Command) (sandbox.Result, *Result) {
+	res, err := w.box.Run(ctx, cmd)
+	if errors.Is(err, sandbox.ErrFrozen) {
+		r := failf("the session is paused; resume it first")
+		return res, &r
+	}
+	if err != nil {
+		r := failf("running the command: %v", err)
+		return res, &r
+	}
+	return res, nil
+}

@@ -1,0 +1,262 @@
+// agentbay.hpp - a small header-only C++17 wrapper over the libagentbay C
+// ABI (agentbay.h): handles are owned by RAII objects, asynchronous calls
+// return std::future<std::string> holding the result JSON, and failures
+// are thrown as agentbay::Error (from the call, or from future::get()).
+//
+//   agentbay::Client client;                    // embedded local backend
+//   agentbay::Session s = client.create_session();
+//   std::string out = s.call_mcp_tool("shell", R"({"command": "ls"})").get();
+//
+// Results are JSON texts; parse them with the JSON library of your choice.
+#ifndef AGENTBAY_HPP
+#define AGENTBAY_HPP
+
+#include <agentbay.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <future>
+#include <stdexcept>
+#include <string>
+#include <utility>
+
+namespace agentbay {
+
+// An error of the library: the AB_E_* code, its stable kind ("not_found",
+// "cancelled", ...), the message, and the service's request id.
+class Error : public std::runtime_error {
+public:
+    Error(int code, const ab_error *err)
+        : std::runtime_error(std::string(ab_error_kind(err)) + ": " + ab_error_message(err)),
+          code_(code), kind_(ab_error_kind(err)), request_id_(ab_error_request_id(err)),
+          service_code_(ab_error_service_code(err)), http_status_(ab_error_http_status(err)),
+          retryable_(ab_error_retryable(err) != 0) {}
+
+    int code() const { return code_; }
+    const std::string &kind() const { return kind_; }
+    const std::string &request_id() const { return request_id_; }
+    const std::string &service_code() const { return service_code_; }
+    int http_status() const { return http_status_; }
+    bool retryable() const { return retryable_; }
+
+private:
+    int code_;
+    std::string kind_, request_id_, service_code_;
+    int http_status_;
+    bool retryable_;
+};
+
+namespace detail {
+
+// Throws the error of a failed call, freeing it.
+inline void check(int rc, ab_error *err) {
+    if (rc != AB_OK) {
+        Error e(rc, err);
+        ab_error_free(err);
+        throw e;
+    }
+}
+
+// The one completion callback: user_data is the call's promise, which it
+// fulfils and deletes. It runs on a library thread.
+inline void complete(void *user_data, ab_op, int status, const char *result,
+                     const ab_error *err) {
+    auto *p = static_cast<std::promise<std::string> *>(user_data);
+    if (status == AB_OK)
+        p->set_value(result);
+    else
+        p->set_exception(std::make_exception_ptr(Error(status, err)));
+    delete p;
+}
+
+// Starts an asynchronous call: call(cb, user_data, err_out) returns the
+// status of one of the ab_ functions that take a callback.
+template <class Call> std::future<std::string> start(Call call) {
+    auto *p = new std::promise<std::string>();
+    std::future<std::string> f = p->get_future();
+    ab_error *err = nullptr;
+    int rc = call(&complete, p, &err);
+    if (rc != AB_OK)
+        delete p; // no callback will come
+    check(rc, err);
+    return f;
+}
+
+inline const char *or_null(const std::string &s) { return s.empty() ? nullptr : s.c_str(); }
+
+// Reads the number after "key": in a JSON text, e.g. the session handle of
+// a create or get result.
+inline unsigned long long json_number(const std::string &json, const char *key) {
+    std::string pat = std::string("\"") + key + "\":";
+    auto at = json.find(pat);
+    if (at == std::string::npos)
+        throw std::invalid_argument(std::string("no \"") + key + "\" in " + json);
+    return std::strtoull(json.c_str() + at + pat.size(), nullptr, 10);
+}
+
+} // namespace detail
+
+// A session handle, freed by the destructor. Its methods are the
+// AsyncSession API; each returns a future of the result JSON.
+class Session {
+public:
+    // Takes ownership of a handle, e.g. the session_handle of a result.
+    explicit Session(ab_session h) : h_(h) {}
+    // Owns the handle in a create or get result.
+    static Session from_result(const std::string &result_json) {
+        return Session(detail::json_number(result_json, "session_handle"));
+    }
+    ~Session() { ab_session_free(h_); }
+    Session(Session &&o) noexcept : h_(std::exchange(o.h_, 0)) {}
+    Session &operator=(Session &&o) noexcept {
+        std::swap(h_, o.h_);
+        return *this;
+    }
+    Session(const Session &) = delete;
+    Session &operator=(const Session &) = delete;
+
+    ab_session handle() const { return h_; }
+
+    std::string id() const {
+        char *s = nullptr;
+        ab_error *err = nullptr;
+        detail::check(ab_session_id(h_, &s, &err), err);
+        std::string id(s);
+        ab_string_free(s);
+        return id;
+    }
+
+    std::future<std::string> set_labels(const std::string &labels_json) {
+        return detail::start([&](ab_callback cb, void *ud, ab_error **err) {
+            return ab_session_set_labels(h_, labels_json.c_str(), cb, ud, nullptr, err);
+        });
+    }
+    std::future<std::string> get_labels() {
+        return detail::start([&](ab_callback cb, void *ud, ab_error **err) {
+            return ab_session_get_labels(h_, cb, ud, nullptr, err);
+        });
+    }
+    std::future<std::string> info() {
+        return detail::start([&](ab_callback cb, void *ud, ab_error **err) {
+            return ab_session_info(h_, cb, ud, nullptr, err);
+        });
+    }
+    std::future<std::string> get_link(const std::string &protocol_type = "", int port = 0,
+                                      const std::string &options = "") {
+        return detail::start([&](ab_callback cb, void *ud, ab_error **err) {
+            return ab_session_get_link(h_, detail::or_null(protocol_type), port,
+                                       detail::or_null(options), cb, ud, nullptr, err);
+        });
+    }
+    std::future<std::string> list_mcp_tools(const std::string &image_id = "") {
+        return detail::start([&](ab_callback cb, void *ud, ab_error **err) {
+            return ab_session_list_mcp_tools(h_, detail::or_null(image_id), cb, ud, nullptr, err);
+        });
+    }
+    std::future<std::string> call_mcp_tool(const std::string &tool, const std::string &args_json = "",
+                                           long long read_timeout_ms = 0,
+                                           long long connect_timeout_ms = 0) {
+        return detail::start([&](ab_callback cb, void *ud, ab_error **err) {
+            return ab_session_call_mcp_tool(h_, tool.c_str(), detail::or_null(args_json),
+                                            read_timeout_ms,
+                                            connect_timeout_ms, 0, cb, ud, nullptr, err);
+        });
+    }
+    std::future<std::string> pause(long long timeout_ms = 0, long long poll_interval_ms = 0) {
+        return detail::start([&](ab_callback cb, void *ud, ab_error **err) {
+            return ab_session_pause(h_, timeout_ms, poll_interval_ms, cb, ud, nullptr, err);
+        });
+    }
+    std::future<std::string> pause_async() {
+        return detail::start([&](ab_callback cb, void *ud, ab_error **err) {
+            return ab_session_pause_async(h_, cb, ud, nullptr, err);
+        });
+    }
+    std::future<std::string> resume(long long timeout_ms = 0, long long poll_interval_ms = 0) {
+        return detail::start([&](ab_callback cb, void *ud, ab_error **err) {
+            return ab_session_resume(h_, timeout_ms, poll_interval_ms, cb, ud, nullptr, err);
+        });
+    }
+    std::future<std::string> resume_async() {
+        return detail::start([&](ab_callback cb, void *ud, ab_error **err) {
+            return ab_session_resume_async(h_, cb, ud, nullptr, err);
+        });
+    }
+    std::future<std::string> get_status() {
+        return detail::start([&](ab_callback cb, void *ud, ab_error **err) {
+            return ab_session_get_status(h_, cb, ud, nullptr, err);
+        });
+    }
+    // delete is a keyword; this is the reference's session.delete().
+    std::future<std::string> remove(bool sync_context = false) {
+        return detail::start([&](ab_callback cb, void *ud, ab_error **err) {
+            return ab_session_delete(h_, sync_context, cb, ud, nullptr, err);
+        });
+    }
+
+private:
+    ab_session h_;
+};
+
+// A client, closed by the destructor (which cancels its operations and
+// frees its sessions' handles).
+class Client {
+public:
+    // config_json as for ab_client_new; empty means the defaults (the
+    // embedded local backend unless AGENTBAY_API_KEY is set).
+    explicit Client(const std::string &config_json = "") {
+        ab_error *err = nullptr;
+        detail::check(ab_client_new(detail::or_null(config_json), &h_, &err), err);
+    }
+    ~Client() { ab_client_close(h_); }
+    Client(Client &&o) noexcept : h_(std::exchange(o.h_, 0)) {}
+    Client &operator=(Client &&o) noexcept {
+        std::swap(h_, o.h_);
+        return *this;
+    }
+    Client(const Client &) = delete;
+    Client &operator=(const Client &) = delete;
+
+    ab_client handle() const { return h_; }
+
+    std::string info() const {
+        char *s = nullptr;
+        ab_error *err = nullptr;
+        detail::check(ab_client_info(h_, &s, &err), err);
+        std::string info(s);
+        ab_string_free(s);
+        return info;
+    }
+
+    // The result holds a session handle: take it with Session::from_result.
+    std::future<std::string> create(const std::string &params_json = "") {
+        return detail::start([&](ab_callback cb, void *ud, ab_error **err) {
+            return ab_client_create(h_, detail::or_null(params_json), cb, ud, nullptr, err);
+        });
+    }
+    Session create_session(const std::string &params_json = "") {
+        return Session::from_result(create(params_json).get());
+    }
+    std::future<std::string> get(const std::string &session_id) {
+        return detail::start([&](ab_callback cb, void *ud, ab_error **err) {
+            return ab_client_get(h_, session_id.c_str(), cb, ud, nullptr, err);
+        });
+    }
+    std::future<std::string> list(const std::string &params_json = "") {
+        return detail::start([&](ab_callback cb, void *ud, ab_error **err) {
+            return ab_client_list(h_, detail::or_null(params_json), cb, ud, nullptr, err);
+        });
+    }
+    std::future<std::string> remove(const std::string &session_id, bool sync_context = false) {
+        return detail::start([&](ab_callback cb, void *ud, ab_error **err) {
+            return ab_client_delete(h_, session_id.c_str(), sync_context, cb, ud, nullptr, err);
+        });
+    }
+
+private:
+    ab_client h_ = 0;
+};
+
+} // namespace agentbay
+
+#endif // AGENTBAY_HPP

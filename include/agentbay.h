@@ -1,0 +1,318 @@
+/*
+ * agentbay.h - the C interface of libagentbay.
+ *
+ * libagentbay drives AgentBay agent sandboxes ("sessions"): on the AgentBay
+ * cloud, or on the embedded local backend that runs sessions as sandboxes on
+ * this machine. The API is the AsyncSession API of the AgentBay SDK, plus the
+ * client calls that create, get, list and delete sessions.
+ *
+ * RULES THAT HOLD FOR EVERY FUNCTION
+ *
+ * Objects. Clients, sessions and operations are opaque uint64_t handles.
+ *   0 is never a valid handle; handle values are never reused and stay below
+ *   2^53 (exact in a JavaScript number). A handle that is unknown, freed, or of
+ *   the wrong kind gives AB_E_INVALID_HANDLE, never a crash. Freeing is
+ *   idempotent: freeing 0 or an already freed handle returns AB_OK.
+ *   Closing a client frees every session and operation handle made from it.
+ *
+ * Status and errors. Every function that can fail returns an int: AB_OK (0)
+ *   or a negative AB_E_* code. When err_out is not NULL and the call fails,
+ *   *err_out receives an ab_error that the caller frees with ab_error_free;
+ *   on success *err_out is set to NULL. There is no thread-local last error.
+ *
+ * Memory. Inputs are borrowed for the duration of the call only. Strings the
+ *   library returns through out parameters are owned by the caller and freed
+ *   with ab_string_free. Strings and errors passed to a callback are valid
+ *   only until the callback returns; copy what you keep.
+ *
+ * Text. All strings are NUL-terminated UTF-8. Options, labels, tool
+ *   arguments and results are JSON texts whose field names are those of the
+ *   AgentBay SDK reference (request_id, success, error_message, ...).
+ *   Invalid UTF-8 or JSON, a field of the wrong type or an unknown field
+ *   gives AB_E_INVALID_ARGUMENT; a JSON null counts as an absent field.
+ *
+ * Asynchronous calls. Functions that talk to the service take
+ *   (cb, user_data, op_out, err_out) and return at once. If such a call
+ *   returns AB_OK, cb (when not NULL) is called exactly once, on a library
+ *   thread, never inside the call that started it; it may run before that
+ *   call has returned to its caller (*op_out is set by then), so set up
+ *   what it needs before the call. If the call returns an error, cb is
+ *   never called. Cancelling (ab_op_cancel), closing the client
+ *   and ab_shutdown still deliver the one callback, with AB_E_CANCELLED.
+ *   When op_out is not NULL it receives an operation handle, which stays
+ *   valid after completion until ab_op_free; ab_op_wait on it is the
+ *   synchronous form of every call (pass cb = NULL to use only that).
+ *   When op_out is NULL the library frees the operation after the callback.
+ *
+ * Threads. Every function may be called from any thread at any time.
+ *   Callbacks run on a small fixed pool of library threads: return quickly
+ *   and never block in a callback waiting for another operation.
+ *
+ * Signals and processes. The library never installs signal handlers of its
+ *   own, but the Go runtime inside it handles SIGSEGV, SIGBUS, SIGFPE, SIGPIPE
+ *   and SIGURG. Hosts should ignore SIGPIPE, install their own handlers with
+ *   SA_ONSTACK, and load the library before installing crash handlers (or
+ *   chain to the previous handler). Do not use the library in a child after
+ *   fork(); start a new process instead.
+ */
+#ifndef AGENTBAY_H
+#define AGENTBAY_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Version of this header. Compare with ab_version() to detect skew. */
+#define AB_VERSION_MAJOR 0
+#define AB_VERSION_MINOR 1
+#define AB_VERSION_PATCH 0
+#define AB_VERSION "0.1.0"
+
+/* ABI version: bumped on any incompatible change. Bindings check it on load. */
+#define AB_ABI_VERSION 1
+
+/* Status codes. Each has a stable kind string, given by ab_error_kind(). */
+#define AB_OK                  0
+#define AB_E_INVALID_ARGUMENT (-1)  /* "invalid_argument": bad input; nothing was sent */
+#define AB_E_NOT_FOUND        (-2)  /* "not_found": the session does not exist (any more) */
+#define AB_E_UNAUTHORIZED     (-3)  /* "unauthorized": bad or expired API key */
+#define AB_E_THROTTLED        (-4)  /* "throttled": the service asked to slow down */
+#define AB_E_TIMEOUT          (-5)  /* "timeout": a deadline passed */
+#define AB_E_CANCELLED        (-6)  /* "cancelled": cancelled, or the client was closed */
+#define AB_E_CONFLICT         (-7)  /* "conflict": wrong session state, e.g. paused */
+#define AB_E_SERVER           (-8)  /* "server": the service failed or answered garbage */
+#define AB_E_TRANSPORT        (-9)  /* "transport": the network failed */
+#define AB_E_UNSUPPORTED      (-10) /* "unsupported": not supported here */
+#define AB_E_INVALID_HANDLE   (-11) /* "invalid_handle": unknown, freed or wrong-kind handle */
+#define AB_E_INTERNAL         (-12) /* "internal": a bug in libagentbay */
+
+/* Log levels, numerically equal to Python's logging levels. */
+#define AB_LOG_DEBUG 10
+#define AB_LOG_INFO  20
+#define AB_LOG_WARN  30
+#define AB_LOG_ERROR 40
+
+typedef uint64_t ab_client;  /* a connection to one endpoint */
+typedef uint64_t ab_session; /* one sandbox session of a client */
+typedef uint64_t ab_op;      /* one asynchronous operation */
+
+/* Error details: code, kind, message, request id. Opaque; see accessors. */
+typedef struct ab_error ab_error;
+
+/* Completion of an asynchronous call. On success status is AB_OK,
+ * result_json is the result and error is NULL; on failure status is an
+ * AB_E_* code, result_json is NULL and error describes it. Both pointers are
+ * valid only during the callback. */
+typedef void (*ab_callback)(void *user_data, ab_op op, int status,
+                            const char *result_json, const ab_error *error);
+
+/* A log line of the engine (never containing the API key). message is
+ * valid only during the callback. */
+typedef void (*ab_log_callback)(void *user_data, int level, const char *message);
+
+/* ---- Library ---------------------------------------------------------- */
+
+/* The library's version, e.g. "0.1.0". The string is static. */
+const char *ab_version(void);
+
+/* The library's ABI version; equal to AB_ABI_VERSION when header and
+ * library match. */
+int ab_abi_version(void);
+
+/* Sends engine log lines at min_level and above to cb (NULL turns logging
+ * off). cb may run on any library thread. */
+int ab_set_log_callback(ab_log_callback cb, void *user_data, int min_level);
+
+/* Closes every client, cancelling their operations, and waits until every
+ * owed callback has been delivered. Call before unloading the library.
+ * Calling it from inside a callback gives AB_E_INVALID_ARGUMENT. */
+int ab_shutdown(void);
+
+/* Frees a string returned by the library. NULL is allowed. */
+void ab_string_free(char *s);
+
+/* ---- Errors ----------------------------------------------------------- */
+
+/* Frees an error. NULL is allowed. The accessors below also accept NULL
+ * (the error of a successful call) and then describe "no error": code
+ * AB_OK, kind "ok", empty strings, zeros. */
+void ab_error_free(ab_error *err);
+
+/* The AB_E_* code of the error. */
+int ab_error_code(const ab_error *err);
+
+/* The stable kind name of the error, e.g. "not_found". Valid while err is. */
+const char *ab_error_kind(const ab_error *err);
+
+/* A human-readable message. Valid while err is. */
+const char *ab_error_message(const ab_error *err);
+
+/* The service's request id, or "" if none. Valid while err is. */
+const char *ab_error_request_id(const ab_error *err);
+
+/* The service's own error code, e.g. "InvalidMcpSession.NotFound", or "". */
+const char *ab_error_service_code(const ab_error *err);
+
+/* The HTTP status of the failed reply, or 0 if there was none. */
+int ab_error_http_status(const ab_error *err);
+
+/* 1 if repeating the same call is safe and may succeed, else 0. */
+int ab_error_retryable(const ab_error *err);
+
+/* ---- Operations ------------------------------------------------------- */
+
+/* Asks the operation to stop. Its callback still fires once, with
+ * AB_E_CANCELLED unless it had already finished. */
+int ab_op_cancel(ab_op op);
+
+/* Blocks until the operation finishes or timeout_ms passes (negative waits
+ * forever). Returns the operation's status; on AB_OK *result_out (if not
+ * NULL) receives the result JSON to free with ab_string_free. Returns
+ * AB_E_TIMEOUT with the operation still running if the wait timed out. */
+int ab_op_wait(ab_op op, int64_t timeout_ms, char **result_out, ab_error **err_out);
+
+/* Releases an operation handle. A running operation goes on and still
+ * calls its callback. */
+int ab_op_free(ab_op op);
+
+/* ---- Clients ---------------------------------------------------------- */
+
+/* Makes a client from a JSON config {"api_key", "endpoint", "timeout_ms"},
+ * any of which may be absent (config_json may be NULL). Missing fields come
+ * from AGENTBAY_API_KEY, AGENTBAY_ENDPOINT and AGENTBAY_TIMEOUT_MS; with no
+ * key and no endpoint the client runs on the embedded local backend
+ * (endpoint "embedded"), started inside this process. */
+int ab_client_new(const char *config_json, ab_client *out, ab_error **err_out);
+
+/* Closes the client: cancels its operations, frees its sessions and
+ * operations, and stops its embedded backend if it has one. The callbacks
+ * of the cancelled operations may still arrive after it returns
+ * (ab_shutdown waits for them). Closing 0 or a closed client is AB_OK. */
+int ab_client_close(ab_client client);
+
+/* Describes the client as JSON {"endpoint", "embedded", "version"}; never
+ * the key. Synchronous. */
+int ab_client_info(ab_client client, char **json_out, ab_error **err_out);
+
+/* Creates a session. params_json: {"image_id", "labels", "policy_id"}, all
+ * optional, or NULL. Result: {"request_id", "success", "error_message",
+ * "session_id", "session_handle", "resource_url"}; the caller owns the
+ * session handle and frees it with ab_session_free. */
+int ab_client_create(ab_client client, const char *params_json, ab_callback cb,
+                     void *user_data, ab_op *op_out, ab_error **err_out);
+
+/* Finds an existing session by id. Result as for ab_client_create. */
+int ab_client_get(ab_client client, const char *session_id, ab_callback cb,
+                  void *user_data, ab_op *op_out, ab_error **err_out);
+
+/* Lists sessions. params_json: {"labels", "status", "max_results",
+ * "next_token", "page"}, all optional, or NULL. Result: {"request_id",
+ * "success", "error_message", "session_ids": [{"session_id", "status"}],
+ * "next_token", "max_results", "total_count"}. */
+int ab_client_list(ab_client client, const char *params_json, ab_callback cb,
+                   void *user_data, ab_op *op_out, ab_error **err_out);
+
+/* Deletes a session by id and waits until it is gone (sync_context: wait
+ * for context uploads first). Result: {"request_id", "success",
+ * "error_message"}. */
+int ab_client_delete(ab_client client, const char *session_id, int sync_context,
+                     ab_callback cb, void *user_data, ab_op *op_out,
+                     ab_error **err_out);
+
+/* ---- Sessions --------------------------------------------------------- */
+
+/* Makes a session handle for an existing session id without asking the
+ * service (the reference's AsyncSession(agent_bay, session_id)). */
+int ab_session_new(ab_client client, const char *session_id, ab_session *out,
+                   ab_error **err_out);
+
+/* Copies the session id into *id_out (free with ab_string_free). */
+int ab_session_id(ab_session session, char **id_out, ab_error **err_out);
+
+/* Releases a session handle; the session itself lives on. */
+int ab_session_free(ab_session session);
+
+/* Deletes the session and waits until it is gone. Result: {"request_id",
+ * "success", "error_message"}. */
+int ab_session_delete(ab_session session, int sync_context, ab_callback cb,
+                      void *user_data, ab_op *op_out, ab_error **err_out);
+
+/* Replaces the session's labels with labels_json, a non-empty JSON object
+ * of non-blank strings. Result: {"request_id", "success", "error_message"}. */
+int ab_session_set_labels(ab_session session, const char *labels_json,
+                          ab_callback cb, void *user_data, ab_op *op_out,
+                          ab_error **err_out);
+
+/* Reads the session's labels. Result: {..., "data": {"key": "value"}}. */
+int ab_session_get_labels(ab_session session, ab_callback cb, void *user_data,
+                          ab_op *op_out, ab_error **err_out);
+
+/* Describes the session's resource. Result: {..., "data": {"session_id",
+ * "resource_url", "app_id", "auth_code", "connection_properties",
+ * "resource_id", "resource_type", "ticket"}}. */
+int ab_session_info(ab_session session, ab_callback cb, void *user_data,
+                    ab_op *op_out, ab_error **err_out);
+
+/* Gets a URL reaching a port of the session. protocol_type ("https",
+ * "wss") and options (JSON) may be NULL; port 0 means none, else it must be
+ * in 30100..30199. Result: {..., "data": "<url>"}. */
+int ab_session_get_link(ab_session session, const char *protocol_type,
+                        int32_t port, const char *options, ab_callback cb,
+                        void *user_data, ab_op *op_out, ab_error **err_out);
+
+/* Lists the MCP tools of image_id (NULL: the session's image, else
+ * linux_latest). Result: {..., "tools": [{"name", "description",
+ * "input_schema", "server", "tool"}]}. */
+int ab_session_list_mcp_tools(ab_session session, const char *image_id,
+                              ab_callback cb, void *user_data, ab_op *op_out,
+                              ab_error **err_out);
+
+/* Calls an MCP tool with args_json (a JSON object). read_timeout_ms and
+ * connect_timeout_ms of 0 mean the defaults. Result: {..., "data": "<text>"};
+ * a tool that reports an error gives AB_OK with "success": false and
+ * "error_message". */
+int ab_session_call_mcp_tool(ab_session session, const char *tool_name,
+                             const char *args_json, int64_t read_timeout_ms,
+                             int64_t connect_timeout_ms, int auto_gen_session,
+                             ab_callback cb, void *user_data, ab_op *op_out,
+                             ab_error **err_out);
+
+/* Pauses the session and waits until it is PAUSED, polling at most every
+ * poll_interval_ms (0: 2000) for up to timeout_ms (0: 600000).
+ * Result: {..., "status": "PAUSED"}. */
+int ab_session_pause(ab_session session, int64_t timeout_ms,
+                     int64_t poll_interval_ms, ab_callback cb, void *user_data,
+                     ab_op *op_out, ab_error **err_out);
+
+/* Starts pausing the session without waiting. Result: {..., "status"}. */
+int ab_session_pause_async(ab_session session, ab_callback cb, void *user_data,
+                           ab_op *op_out, ab_error **err_out);
+
+/* Resumes the session and waits until it is RUNNING; timeouts as for
+ * ab_session_pause. Result: {..., "status": "RUNNING"}. */
+int ab_session_resume(ab_session session, int64_t timeout_ms,
+                      int64_t poll_interval_ms, ab_callback cb, void *user_data,
+                      ab_op *op_out, ab_error **err_out);
+
+/* Starts resuming the session without waiting. Result: {..., "status"}. */
+int ab_session_resume_async(ab_session session, ab_callback cb, void *user_data,
+                            ab_op *op_out, ab_error **err_out);
+
+/* Reads the session's status. Result: {..., "status": "RUNNING"}. */
+int ab_session_get_status(ab_session session, ab_callback cb, void *user_data,
+                          ab_op *op_out, ab_error **err_out);
+
+/* ---- Testing ---------------------------------------------------------- */
+
+/* The number of live handles (clients, sessions and operations). For leak
+ * checks in tests: 0 after every client was closed and every kept
+ * operation freed. */
+int64_t ab_debug_handle_count(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* AGENTBAY_H */

@@ -1,0 +1,172 @@
+/*
+ * bench_capi.c - what a call through the C ABI costs, next to the same call
+ * made directly in Go (measured by the helper tests/bench/direct, whose
+ * path is argv[1]; it runs first, so the two never share the CPU):
+ *   - a trivial call: ab_session_id (+ ab_string_free) vs Session.ID();
+ *   - a get_labels round trip on the embedded backend, waited on with
+ *     ab_op_wait, vs GetLabels;
+ *   - the asynchronous round trip, from the C call to its callback.
+ * Round trips are medians; trivial calls are means over many calls.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <agentbay.h>
+
+static double now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+static void check(int rc, const char *what)
+{
+    if (rc != AB_OK) {
+        fprintf(stderr, "bench: %s failed with %d\n", what, rc);
+        exit(1);
+    }
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* ---- the callback round trip: one call in flight, the main thread
+ * waiting on a condition variable for its callback ---- */
+
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t cond = PTHREAD_COND_INITIALIZER;
+static int done;
+
+static void on_done(void *user_data, ab_op op, int status, const char *result,
+                    const ab_error *err)
+{
+    (void)user_data, (void)op, (void)result, (void)err;
+    check(status, "get_labels (callback)");
+    pthread_mutex_lock(&mu);
+    done = 1;
+    pthread_cond_signal(&cond);
+    pthread_mutex_unlock(&mu);
+}
+
+static void labels_by_wait(ab_session s)
+{
+    ab_op op;
+
+    check(ab_session_get_labels(s, NULL, NULL, &op, NULL), "get_labels");
+    check(ab_op_wait(op, -1, NULL, NULL), "ab_op_wait");
+    ab_op_free(op);
+}
+
+static void labels_by_callback(ab_session s)
+{
+    done = 0;
+    check(ab_session_get_labels(s, on_done, NULL, NULL, NULL), "get_labels");
+    pthread_mutex_lock(&mu);
+    while (!done)
+        pthread_cond_wait(&cond, &mu);
+    pthread_mutex_unlock(&mu);
+}
+
+/* The median of n runs of f, in microseconds, after a warm-up. */
+static double median_us(int n, void (*f)(ab_session), ab_session s)
+{
+    double *t = malloc(sizeof *t * (size_t)n), m;
+
+    for (int i = -n / 10; i < n; i++) {
+        double t0 = now_ns();
+        f(s);
+        if (i >= 0)
+            t[i] = (now_ns() - t0) / 1e3;
+    }
+    qsort(t, (size_t)n, sizeof *t, cmp_double);
+    m = t[n / 2];
+    free(t);
+    return m;
+}
+
+/* Reads "name value" lines from the Go helper. */
+static void run_direct(const char *path, double *id_ns, double *labels_us)
+{
+    char line[128], name[64];
+    double v;
+    FILE *p = popen(path, "r");
+
+    if (p == NULL) {
+        perror(path);
+        exit(1);
+    }
+    while (fgets(line, sizeof line, p))
+        if (sscanf(line, "%63s %lf", name, &v) == 2) {
+            if (strcmp(name, "session_id_ns") == 0)
+                *id_ns = v;
+            else if (strcmp(name, "get_labels_us") == 0)
+                *labels_us = v;
+        }
+    if (pclose(p) != 0 || *id_ns < 0 || *labels_us < 0) {
+        fprintf(stderr, "bench: %s failed\n", path);
+        exit(1);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    const int calls = 1000000, trips = 2000;
+    double go_id = -1, go_labels = -1, c_abi, c_id, c_wait, c_cb, t0;
+    ab_client client;
+    ab_session s;
+    ab_op op;
+    char *r, *id;
+
+    if (argc != 2) {
+        fprintf(stderr, "usage: bench_capi PATH_OF_DIRECT_HELPER\n");
+        return 2;
+    }
+    run_direct(argv[1], &go_id, &go_labels);
+
+    check(ab_client_new("{\"endpoint\": \"embedded\"}", &client, NULL), "ab_client_new");
+    check(ab_client_create(client, "{\"labels\": {\"bench\": \"capi\"}}", NULL, NULL, &op, NULL),
+          "create");
+    check(ab_op_wait(op, -1, &r, NULL), "create");
+    s = strtoull(strstr(r, "\"session_handle\":") + strlen("\"session_handle\":"), NULL, 10);
+    ab_string_free(r);
+    ab_op_free(op);
+
+    t0 = now_ns();
+    for (int i = 0; i < calls; i++)
+        (void)ab_abi_version();
+    c_abi = (now_ns() - t0) / calls;
+    t0 = now_ns();
+    for (int i = 0; i < calls; i++) {
+        check(ab_session_id(s, &id, NULL), "ab_session_id");
+        ab_string_free(id);
+    }
+    c_id = (now_ns() - t0) / calls;
+    c_wait = median_us(trips, labels_by_wait, s);
+    c_cb = median_us(trips, labels_by_callback, s);
+
+    check(ab_session_delete(s, 0, NULL, NULL, &op, NULL), "delete");
+    check(ab_op_wait(op, -1, NULL, NULL), "delete");
+    ab_op_free(op);
+    ab_client_close(client);
+    ab_shutdown();
+
+    printf("libagentbay %s C ABI vs direct Go, embedded backend\n", ab_version());
+    printf("%-44s %10s %10s %8s %10s\n", "call", "C ABI", "Go", "ratio", "overhead");
+    printf("%-44s %7.0f ns %7.2f ns %7.0fx %7.0f ns\n", "ab_session_id+ab_string_free / Session.ID()",
+           c_id, go_id, c_id / go_id, c_id - go_id);
+    printf("%-44s %7.0f ns %10s %8s %10s\n", "ab_abi_version (bare C->Go call)", c_abi, "-", "-", "-");
+    printf("%-44s %7.1f us %7.1f us %7.2fx %7.1f us\n", "get_labels, ab_op_wait / GetLabels (median)",
+           c_wait, go_labels, c_wait / go_labels, c_wait - go_labels);
+    printf("%-44s %7.1f us %7.1f us %7.2fx %7.1f us\n", "get_labels, submit to callback (median)", c_cb,
+           go_labels, c_cb / go_labels, c_cb - go_labels);
+    return 0;
+}

@@ -1,0 +1,38 @@
+#!/bin/sh
+# ABI checks of a built library: usage check_abi.sh BUILD_DIR
+#  - the public header compiles alone as C99 and as C++17, without warnings;
+#  - it agrees with the header cgo generates (tests/c/header_agree.c);
+#  - the functions it declares are exactly the symbols the .so exports;
+#  - the .so has its SONAME.
+set -eu
+build=$1
+top=$(cd "$(dirname "$0")/../.." && pwd)
+hdr=$build/include/agentbay.h
+abi=$(sed -n 's/^#define AB_ABI_VERSION \([0-9]*\)/\1/p' "$hdr")
+so=$build/libagentbay.so.$abi
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+${CC:-cc} -std=c99 -Wall -Wextra -Werror -pedantic -fsyntax-only -x c "$hdr"
+${CXX:-c++} -std=c++17 -Wall -Wextra -Werror -pedantic -fsyntax-only -x c++ "$hdr"
+printf '#include "agentbay.h"\n#include "agentbay.h"\nint main(void) { return ab_abi_version() != AB_ABI_VERSION; }\n' \
+    > "$tmp/twice.c"
+${CC:-cc} -std=c99 -Wall -Wextra -Werror -pedantic -fsyntax-only -I"$build/include" "$tmp/twice.c"
+${CC:-cc} -Wall -Wextra -Werror -fsyntax-only -I"$build/include" -I"$top/capi" -I"$build/internal" \
+    "$top/tests/c/header_agree.c"
+echo "header: compiles as C99 and C++17, agrees with cgo's header"
+
+# Declarations, read after the preprocessor has removed the comments.
+${CC:-cc} -E -P -x c "$hdr" | grep -oE '\bab_[a-z_]+[[:space:]]*\(' | tr -d ' (' | sort -u > "$tmp/declared"
+nm -D --defined-only "$so" | awk '{ print $3 }' | sort -u > "$tmp/exported"
+if ! diff -u "$tmp/declared" "$tmp/exported"; then
+    echo "FAIL: the header's functions (-) and the library's exports (+) differ" >&2
+    exit 1
+fi
+echo "exports: the $(wc -l < "$tmp/declared") functions of the header, nothing else"
+
+readelf -d "$so" | grep -q "SONAME.*\[libagentbay.so.$abi\]" || {
+    echo "FAIL: $so has no SONAME libagentbay.so.$abi" >&2
+    exit 1
+}
+echo "soname: libagentbay.so.$abi"

@@ -1,0 +1,447 @@
+/*
+ * test_api.c - every function of the C ABI against a real backend: the
+ * embedded local backend by default, or the client config in the
+ * environment variable AB_TEST_CONFIG (e.g. a standalone agentbay-local).
+ */
+#include "harness.h"
+
+#include <signal.h>
+
+static ab_client client;
+
+/* ---- log callback ---- */
+
+static pthread_mutex_t log_mu = PTHREAD_MUTEX_INITIALIZER;
+static int log_lines;
+static int log_bad; /* lines with a bad level or a secret */
+static char log_first[256];
+
+static void on_log(void *user_data, int level, const char *message)
+{
+    CHECK(user_data == &log_lines);
+    pthread_mutex_lock(&log_mu);
+    if (log_lines++ == 0) {
+        snprintf(log_first, sizeof log_first, "%s", message);
+        /* Allowed from inside the log callback: must not deadlock. */
+        CHECK_RC(ab_set_log_callback(on_log, &log_lines, AB_LOG_DEBUG), AB_OK);
+    }
+    if ((level != AB_LOG_DEBUG && level != AB_LOG_INFO &&
+         level != AB_LOG_WARN && level != AB_LOG_ERROR) ||
+        strstr(message, "Bearer") != NULL ||
+        strstr(message, "secret-test-key") != NULL ||
+        strstr(message, "akm-local-") != NULL) /* the embedded backend's key */
+        log_bad++;
+    pthread_mutex_unlock(&log_mu);
+}
+
+static int log_count(void)
+{
+    int n;
+
+    pthread_mutex_lock(&log_mu);
+    n = log_lines;
+    pthread_mutex_unlock(&log_mu);
+    return n;
+}
+
+/* ---- small JSON readers: enough for results whose shape we know ---- */
+
+/* Copies the string value of "key" into out; returns 0 if absent. */
+static int json_string(const char *json, const char *key, char *out,
+                       size_t size)
+{
+    char pat[64];
+    const char *p, *end;
+
+    snprintf(pat, sizeof pat, "\"%s\":\"", key);
+    p = strstr(json, pat);
+    if (p == NULL)
+        return 0;
+    p += strlen(pat);
+    for (end = p; *end && *end != '"'; end++)
+        if (*end == '\\' && end[1])
+            end++;
+    CHECK((size_t)(end - p) < size);
+    memcpy(out, p, (size_t)(end - p));
+    out[end - p] = '\0';
+    return 1;
+}
+
+static void expect_success(const char *json)
+{
+    char id[128];
+
+    CHECK(strstr(json, "\"success\":true") != NULL);
+    CHECK(strstr(json, "\"error_message\":\"\"") != NULL);
+    CHECK(json_string(json, "request_id", id, sizeof id) && id[0] != '\0');
+}
+
+/* ---- helpers: run one call synchronously ---- */
+
+static ab_session create_session(const char *params, char *id, size_t size)
+{
+    ab_op op;
+    char *r;
+    ab_session s;
+
+    CHECK_RC(ab_client_create(client, params, NULL, NULL, &op, NULL), AB_OK);
+    r = wait_ok(op);
+    expect_success(r);
+    CHECK(json_string(r, "session_id", id, size) && id[0] != '\0');
+    CHECK(strstr(r, "\"resource_url\":") != NULL);
+    s = (ab_session)json_number(r, "session_handle");
+    CHECK(s != 0 && s < (1ULL << 53));
+    ab_string_free(r);
+    return s;
+}
+
+static char *status_of(ab_session s, char *out, size_t size)
+{
+    ab_op op;
+    char *r;
+
+    CHECK_RC(ab_session_get_status(s, NULL, NULL, &op, NULL), AB_OK);
+    r = wait_ok(op);
+    expect_success(r);
+    CHECK(json_string(r, "status", out, size));
+    ab_string_free(r);
+    return out;
+}
+
+/* ---- the tests ---- */
+
+static void test_client(void)
+{
+    char *info = NULL;
+    const char *config = getenv("AB_TEST_CONFIG");
+
+    CHECK_RC(ab_set_log_callback(on_log, &log_lines, AB_LOG_DEBUG), AB_OK);
+    CHECK_RC(ab_client_new(config, &client, NULL), AB_OK);
+    CHECK_RC(ab_client_info(client, &info, NULL), AB_OK);
+    CHECK(strstr(info, "\"version\":\"" AB_VERSION "\"") != NULL);
+    if (config == NULL) {
+        CHECK(strstr(info, "\"embedded\":true") != NULL);
+        CHECK(strstr(info, "\"endpoint\":\"http://127.0.0.1:") != NULL);
+    }
+    printf("client: %s\n", info);
+    ab_string_free(info);
+}
+
+static void test_session_calls(ab_session s, const char *id)
+{
+    ab_op op;
+    char *r, *sid, buf[256];
+
+    /* ab_session_id */
+    CHECK_RC(ab_session_id(s, &sid, NULL), AB_OK);
+    CHECK(strcmp(sid, id) == 0);
+    ab_string_free(sid);
+
+    /* info */
+    CHECK_RC(ab_session_info(s, NULL, NULL, &op, NULL), AB_OK);
+    r = wait_ok(op);
+    expect_success(r);
+    CHECK(json_string(r, "session_id", buf, sizeof buf) && strcmp(buf, id) == 0);
+    CHECK(strstr(r, "\"resource_type\":") != NULL);
+    ab_string_free(r);
+
+    /* labels */
+    CHECK_RC(ab_session_set_labels(s, "{\"suite\": \"capi\", \"owner\": \"t\u00e9st\"}",
+                                   NULL, NULL, &op, NULL),
+             AB_OK);
+    r = wait_ok(op);
+    expect_success(r);
+    ab_string_free(r);
+    CHECK_RC(ab_session_get_labels(s, NULL, NULL, &op, NULL), AB_OK);
+    r = wait_ok(op);
+    expect_success(r);
+    CHECK(json_string(r, "owner", buf, sizeof buf) && strcmp(buf, "t\u00e9st") == 0);
+    CHECK(json_string(r, "suite", buf, sizeof buf) && strcmp(buf, "capi") == 0);
+    ab_string_free(r);
+    /* Labels the engine refuses: an error through the operation. */
+    CHECK_RC(ab_session_set_labels(s, "{\"k\": \" \"}", NULL, NULL, &op, NULL), AB_OK);
+    wait_fails(op, AB_E_INVALID_ARGUMENT);
+
+    /* tools */
+    CHECK_RC(ab_session_list_mcp_tools(s, NULL, NULL, NULL, &op, NULL), AB_OK);
+    r = wait_ok(op);
+    expect_success(r);
+    CHECK(strstr(r, "\"name\":\"shell\"") != NULL);
+    CHECK(strstr(r, "\"input_schema\":{") != NULL);
+    ab_string_free(r);
+    CHECK_RC(ab_session_call_mcp_tool(s, "shell",
+                                      "{\"command\": \"echo hello-capi\", \"timeout_ms\": 10000}",
+                                      0, 0, 0, NULL, NULL, &op, NULL),
+             AB_OK);
+    r = wait_ok(op);
+    expect_success(r);
+    CHECK(strstr(r, "hello-capi") != NULL);
+    ab_string_free(r);
+    /* A tool that reports an error: AB_OK with success false. */
+    CHECK_RC(ab_session_call_mcp_tool(s, "shell", "{\"command\": \"exit 3\"}", 20000,
+                                      5000, 1, NULL, NULL, &op, NULL),
+             AB_OK);
+    r = wait_ok(op);
+    CHECK(strstr(r, "\"success\":false") != NULL);
+    ab_string_free(r);
+    /* NULL args mean {}: the shell tool then misses its command. */
+    CHECK_RC(ab_session_call_mcp_tool(s, "shell", NULL, 0, 0, 0, NULL, NULL, &op,
+                                      NULL),
+             AB_OK);
+    r = wait_ok(op);
+    CHECK(strstr(r, "\"success\":false") != NULL && strstr(r, "command") != NULL);
+    ab_string_free(r);
+
+    /* links */
+    CHECK_RC(ab_session_get_link(s, NULL, 30100, NULL, NULL, NULL, &op, NULL), AB_OK);
+    r = wait_ok(op);
+    expect_success(r);
+    CHECK(json_string(r, "data", buf, sizeof buf) && strncmp(buf, "http", 4) == 0);
+    ab_string_free(r);
+    CHECK_RC(ab_session_get_link(s, "wss", 30199, "{}", NULL, NULL, &op, NULL), AB_OK);
+    ab_string_free(wait_ok(op));
+    CHECK_RC(ab_session_get_link(s, NULL, 80, NULL, NULL, NULL, &op, NULL), AB_OK);
+    wait_fails(op, AB_E_INVALID_ARGUMENT);
+
+    CHECK(strcmp(status_of(s, buf, sizeof buf), "RUNNING") == 0);
+}
+
+static void wait_status(ab_session s, const char *want)
+{
+    char buf[64];
+
+    for (int i = 0; i < 500 && strcmp(status_of(s, buf, sizeof buf), want) != 0; i++)
+        sleep_ms(20);
+    CHECK(strcmp(buf, want) == 0);
+}
+
+static void test_pause_resume(ab_session s)
+{
+    ab_op op;
+    char *r, buf[64];
+    double t0;
+
+    t0 = now_ms();
+    CHECK_RC(ab_session_pause(s, 60000, 500, NULL, NULL, &op, NULL), AB_OK);
+    r = wait_ok(op);
+    expect_success(r);
+    CHECK(strstr(r, "\"status\":\"PAUSED\"") != NULL);
+    ab_string_free(r);
+    printf("pause: %.1f ms\n", now_ms() - t0);
+    CHECK(strcmp(status_of(s, buf, sizeof buf), "PAUSED") == 0);
+
+    /* A paused session refuses tools: a conflict. */
+    CHECK_RC(ab_session_call_mcp_tool(s, "shell", "{\"command\": \"true\"}", 0, 0, 0,
+                                      NULL, NULL, &op, NULL),
+             AB_OK);
+    wait_fails(op, AB_E_CONFLICT);
+
+    t0 = now_ms();
+    CHECK_RC(ab_session_resume(s, 0, 0, NULL, NULL, &op, NULL), AB_OK);
+    r = wait_ok(op);
+    expect_success(r);
+    CHECK(strstr(r, "\"status\":\"RUNNING\"") != NULL);
+    ab_string_free(r);
+    printf("resume: %.1f ms\n", now_ms() - t0);
+
+    /* The fire-and-forget forms. */
+    CHECK_RC(ab_session_pause_async(s, NULL, NULL, &op, NULL), AB_OK);
+    r = wait_ok(op);
+    expect_success(r);
+    CHECK(strstr(r, "\"status\":\"PAUSING\"") != NULL);
+    ab_string_free(r);
+    wait_status(s, "PAUSED");
+    CHECK_RC(ab_session_resume_async(s, NULL, NULL, &op, NULL), AB_OK);
+    r = wait_ok(op);
+    expect_success(r);
+    CHECK(strstr(r, "\"status\":\"RESUMING\"") != NULL);
+    ab_string_free(r);
+    wait_status(s, "RUNNING");
+}
+
+static void test_client_calls(const char *id, ab_session s)
+{
+    ab_op op;
+    ab_session s2, s3;
+    ab_error *err = NULL;
+    char *r, buf[128];
+
+    /* get: a new handle on the same session. */
+    CHECK_RC(ab_client_get(client, id, NULL, NULL, &op, NULL), AB_OK);
+    r = wait_ok(op);
+    expect_success(r);
+    CHECK(json_string(r, "session_id", buf, sizeof buf) && strcmp(buf, id) == 0);
+    s2 = (ab_session)json_number(r, "session_handle");
+    CHECK(s2 != 0 && s2 != s);
+    ab_string_free(r);
+    CHECK_RC(ab_session_get_labels(s2, NULL, NULL, &op, NULL), AB_OK);
+    r = wait_ok(op);
+    CHECK(strstr(r, "\"suite\":\"capi\"") != NULL);
+    ab_string_free(r);
+    CHECK_RC(ab_session_free(s2), AB_OK);
+
+    /* A handle made without asking the service. */
+    CHECK_RC(ab_session_new(client, id, &s3, NULL), AB_OK);
+    CHECK(strcmp(status_of(s3, buf, sizeof buf), "RUNNING") == 0);
+    CHECK_RC(ab_session_free(s3), AB_OK);
+
+    /* An unknown session id: not_found, from the service. */
+    CHECK_RC(ab_client_get(client, "no-such-session", NULL, NULL, &op, NULL), AB_OK);
+    CHECK_RC(ab_op_wait(op, -1, NULL, &err), AB_E_NOT_FOUND);
+    CHECK(strcmp(ab_error_kind(err), "not_found") == 0);
+    printf("unknown session: %s (request id %s)\n", ab_error_message(err),
+           ab_error_request_id(err));
+    ab_error_free(err);
+    CHECK_RC(ab_op_free(op), AB_OK);
+    CHECK_RC(ab_session_new(client, "no-such-session", &s3, NULL), AB_OK);
+    CHECK_RC(ab_session_get_labels(s3, NULL, NULL, &op, NULL), AB_OK);
+    wait_fails(op, AB_E_NOT_FOUND);
+    CHECK_RC(ab_session_free(s3), AB_OK);
+
+    /* list, filtered by a label of ours. */
+    CHECK_RC(ab_client_list(client, "{\"labels\": {\"suite\": \"capi\"}, \"max_results\": 50}",
+                            NULL, NULL, &op, NULL),
+             AB_OK);
+    r = wait_ok(op);
+    expect_success(r);
+    CHECK(strstr(r, id) != NULL);
+    CHECK(strstr(r, "\"session_ids\":[") != NULL && strstr(r, "\"total_count\":") != NULL);
+    ab_string_free(r);
+    CHECK_RC(ab_client_list(client, NULL, NULL, NULL, &op, NULL), AB_OK);
+    ab_string_free(wait_ok(op));
+    CHECK_RC(ab_client_list(client, "{\"status\": \"SLEEPING\"}", NULL, NULL, &op, NULL),
+             AB_OK);
+    wait_fails(op, AB_E_INVALID_ARGUMENT);
+}
+
+/* Completion through the callback rather than a wait. */
+static void test_callbacks(ab_session s)
+{
+    tally *t = tally_new(4);
+    tally_ref refs[4] = {{t, 0}, {t, 1}, {t, 2}, {t, 3}};
+    ab_op op;
+
+    CHECK_RC(ab_session_get_labels(s, tally_cb, &refs[0], NULL, NULL), AB_OK);
+    CHECK_RC(ab_session_get_status(s, tally_cb, &refs[1], NULL, NULL), AB_OK);
+    CHECK_RC(ab_client_get(client, "no-such-session", tally_cb, &refs[2], NULL, NULL),
+             AB_OK);
+    /* A callback and a wait on one operation. */
+    CHECK_RC(ab_session_info(s, tally_cb, &refs[3], &op, NULL), AB_OK);
+    CHECK_RC(ab_op_wait(op, -1, NULL, NULL), AB_OK);
+    CHECK(tally_wait(t, 4, 30000) == 4);
+    sleep_ms(20);
+    tally_check_once(t);
+    CHECK(t->status[0] == AB_OK && t->status[1] == AB_OK);
+    CHECK(t->status[2] == AB_E_NOT_FOUND && t->status[3] == AB_OK);
+    /* The kept handle outlives the callback; the others were freed. */
+    CHECK_RC(ab_op_wait(op, 0, NULL, NULL), AB_OK);
+    CHECK_RC(ab_op_free(op), AB_OK);
+    tally_free(t);
+}
+
+/* user_data is the host's to choose: small integers such as (void *)1 come
+ * back unchanged and never upset the Go runtime (whose stack copier aborts on
+ * a "pointer" below 4096 held as a pointer). */
+enum { SMALL_N = 2000 };
+static atomic_int small_seen[SMALL_N + 1];
+static atomic_int small_total;
+
+static void small_cb(void *user_data, ab_op op, int status, const char *result_json,
+                     const ab_error *err)
+{
+    uintptr_t v = (uintptr_t)user_data;
+    (void)op, (void)result_json, (void)err;
+    if (status == AB_OK && v >= 1 && v <= SMALL_N)
+        atomic_fetch_add(&small_seen[v], 1);
+    atomic_fetch_add(&small_total, 1);
+}
+
+static void test_small_user_data(ab_session s)
+{
+    int n = scaled(SMALL_N, 100);
+
+    for (int i = 1; i <= n; i++)
+        CHECK_RC(ab_session_get_status(s, small_cb, (void *)(uintptr_t)i, NULL, NULL), AB_OK);
+    for (int waited = 0; atomic_load(&small_total) < n && waited < 60000; waited += 10)
+        sleep_ms(10);
+    CHECK(atomic_load(&small_total) == n);
+    for (int i = 1; i <= n; i++)
+        CHECK(atomic_load(&small_seen[i]) == 1);
+}
+
+static void test_delete(ab_session s, const char *id)
+{
+    ab_op op;
+    ab_session other;
+    char other_id[128], *r;
+
+    CHECK_RC(ab_session_delete(s, 0, NULL, NULL, &op, NULL), AB_OK);
+    r = wait_ok(op);
+    expect_success(r);
+    ab_string_free(r);
+    CHECK_RC(ab_session_get_status(s, NULL, NULL, &op, NULL), AB_OK);
+    wait_fails(op, AB_E_NOT_FOUND);
+    CHECK_RC(ab_client_delete(client, id, 0, NULL, NULL, &op, NULL), AB_OK);
+    wait_fails(op, AB_E_NOT_FOUND);
+    CHECK_RC(ab_session_free(s), AB_OK);
+
+    /* ab_client_delete, of a session made with default parameters. */
+    other = create_session(NULL, other_id, sizeof other_id);
+    CHECK_RC(ab_client_delete(client, other_id, 1, NULL, NULL, &op, NULL), AB_OK);
+    r = wait_ok(op);
+    expect_success(r);
+    ab_string_free(r);
+    CHECK_RC(ab_session_free(other), AB_OK);
+}
+
+/* The library installs no signal handlers beyond the Go runtime's own. */
+static void check_signals_untouched(void)
+{
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGCHLD};
+    struct sigaction sa;
+
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+        CHECK(sigaction(sigs[i], NULL, &sa) == 0);
+        CHECK(sa.sa_handler == SIG_DFL);
+    }
+}
+
+int main(void)
+{
+    ab_session s;
+    ab_op op;
+    char id[128];
+    int n;
+
+    unsetenv("AGENTBAY_API_KEY");
+    unsetenv("AGENTBAY_ENDPOINT");
+    test_client();
+    s = create_session("{\"image_id\": \"linux_latest\", \"labels\": {\"suite\": \"capi\"}, "
+                       "\"policy_id\": null}",
+                       id, sizeof id);
+    printf("session: %s\n", id);
+    test_session_calls(s, id);
+    test_pause_resume(s);
+    test_client_calls(id, s);
+    test_callbacks(s);
+    test_small_user_data(s);
+    test_delete(s, id);
+    check_signals_untouched();
+
+    /* The engine logged, without secrets; after turning logging off, no
+     * line comes any more. */
+    n = log_count();
+    CHECK(n > 0 && log_bad == 0);
+    printf("log: %d lines, e.g. \"%s\"\n", n, log_first);
+    CHECK_RC(ab_set_log_callback(NULL, NULL, 0), AB_OK);
+    n = log_count();
+    CHECK_RC(ab_client_get(client, "no-such-session", NULL, NULL, &op, NULL), AB_OK);
+    wait_fails(op, AB_E_NOT_FOUND);
+    CHECK(log_count() == n);
+
+    CHECK_RC(ab_client_close(client), AB_OK);
+    CHECK_RC(ab_shutdown(), AB_OK);
+    CHECK(ab_debug_handle_count() == 0);
+    printf("test_api: ok\n");
+    return 0;
+}
