@@ -43,6 +43,8 @@
  *   valid after completion until ab_op_free; ab_op_wait on it is the
  *   synchronous form of every call (pass cb = NULL to use only that).
  *   When op_out is NULL the library frees the operation after the callback.
+ *   user_data is passed back untouched and may be any value, not only a
+ *   pointer.
  *
  * Threads. Every function may be called from any thread at any time.
  *   Callbacks run on a small fixed pool of library threads: return quickly
@@ -53,7 +55,8 @@
  *   and SIGURG. Hosts should ignore SIGPIPE, install their own handlers with
  *   SA_ONSTACK, and load the library before installing crash handlers (or
  *   chain to the previous handler). Do not use the library in a child after
- *   fork(); start a new process instead.
+ *   fork(); start a new process instead. Keep the code of your callbacks
+ *   loaded (a plugin, an addon) until ab_shutdown has returned.
  */
 #ifndef AGENTBAY_H
 #define AGENTBAY_H

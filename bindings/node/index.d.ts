@@ -55,8 +55,8 @@ export interface CallOptions {
   signal?: AbortSignal;
 }
 
-/** What every result has. */
-export interface ApiResult {
+/** What every result has (the official SDK's ApiResponse). */
+export interface ApiResponse {
   requestId: string;
   success: boolean;
   errorMessage: string;
@@ -66,30 +66,25 @@ export interface ApiResult {
   error?: AgentBayError;
 }
 
-export interface SessionResult extends ApiResult {
+export interface SessionResult extends ApiResponse {
   /** The session, when success is true. */
   session?: Session;
   sessionId?: string;
   resourceUrl?: string;
 }
 
-export interface SessionListItem {
-  sessionId: string;
-  sessionStatus: string;
-}
-
-export interface SessionListResult extends ApiResult {
-  /** Empty on failure. */
-  sessionIds: SessionListItem[];
+export interface SessionListResult extends ApiResponse {
+  /** The ids of the sessions on this page; empty on failure. */
+  sessionIds: string[];
   nextToken?: string;
   maxResults?: number;
   totalCount?: number;
 }
 
-export type DeleteResult = ApiResult;
+export type DeleteResult = ApiResponse;
 
 /** Fields other than requestId, success and errorMessage are absent on failure. */
-export interface OperationResult<T = unknown> extends ApiResult {
+export interface OperationResult<T = any> extends ApiResponse {
   data?: T;
 }
 
@@ -113,56 +108,58 @@ export interface McpTool {
   tool: string;
 }
 
-export interface McpToolsResult extends ApiResult {
+export interface McpToolsResult extends ApiResponse {
   /** Empty on failure. */
   tools: McpTool[];
 }
 
-export interface McpToolResult extends ApiResult {
+export interface McpToolResult extends ApiResponse {
   /** The text the tool returned (for 'shell': JSON {stdout, stderr, exit_code}). */
   data?: string;
 }
 
 /** Result of pause, pauseAsync, resume, resumeAsync and getStatus. */
-export interface SessionStatusResult extends ApiResult {
+export interface SessionStatusResult extends ApiResponse {
   /** e.g. 'RUNNING', 'PAUSING', 'PAUSED', 'RESUMING'. */
   status?: string;
 }
 export type SessionPauseResult = SessionStatusResult;
 export type SessionResumeResult = SessionStatusResult;
 
+/** The official SDK's client config (its region_id is not supported). */
+export interface Config {
+  endpoint?: string;
+  /** Milliseconds. */
+  timeout_ms?: number;
+}
+
 export interface AgentBayOptions {
   /** Default: env AGENTBAY_API_KEY. */
   apiKey?: string;
-  /** Default: env AGENTBAY_ENDPOINT. Neither key nor endpoint: the embedded local backend. */
+  /** Default: config.endpoint, else env AGENTBAY_ENDPOINT. Neither key nor
+   * endpoint: the embedded local backend. */
   endpoint?: string;
-  /** Default: env AGENTBAY_TIMEOUT_MS, else the library's. */
+  /** Milliseconds. Default: config.timeout_ms, else env AGENTBAY_TIMEOUT_MS,
+   * else the library's. */
   timeoutMs?: number;
+  /** The official SDK's way to give endpoint and timeoutMs. */
+  config?: Config;
   /** libagentbay to load, before env AGENTBAY_LIBRARY, the package's copy,
    * the repository's build folder and the system loader. One per process. */
   libraryPath?: string;
 }
 
-export interface CreateParams {
+export interface CreateSessionParams {
   labels?: Record<string, string>;
   imageId?: string;
   policyId?: string;
 }
 
-export interface ListParams {
-  labels?: Record<string, string>;
-  status?: string;
-  page?: number;
-  limit?: number;
-  nextToken?: string;
-}
-
 export interface CallMcpToolOptions extends CallOptions {
-  /** Milliseconds, as in the official SDKs. */
+  /** Milliseconds, like every timeout of the official TypeScript SDK. */
   readTimeout?: number;
-  /** Milliseconds, as in the official SDKs. */
+  /** Milliseconds. */
   connectTimeout?: number;
-  autoGenSession?: boolean;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -185,9 +182,11 @@ export class AgentBay {
   /** The loaded libagentbay (loads it by the default lookup if needed). */
   static libraryInfo(): LibraryInfo;
 
-  create(params?: CreateParams, options?: CallOptions): Promise<SessionResult>;
+  create(params?: CreateSessionParams, options?: CallOptions): Promise<SessionResult>;
   get(sessionId: string, options?: CallOptions): Promise<SessionResult>;
-  list(params?: ListParams, options?: CallOptions): Promise<SessionListResult>;
+  /** page is 1-based; limit defaults to 10; status e.g. 'RUNNING'. */
+  list(labels?: Record<string, string>, page?: number, limit?: number, status?: string,
+    options?: CallOptions): Promise<SessionListResult>;
   delete(session: Session, syncContext?: boolean, options?: CallOptions): Promise<DeleteResult>;
   /** Pending operations reject with AbortError; the embedded backend stops. */
   close(): Promise<void>;
@@ -197,22 +196,32 @@ export class Session {
   /** Sessions come from AgentBay.create() and AgentBay.get(). */
   private constructor();
   readonly sessionId: string;
+  /** '' on the local backend. */
+  readonly resourceUrl: string;
 
   delete(syncContext?: boolean, options?: CallOptions): Promise<DeleteResult>;
-  setLabels(labels: Record<string, string>, options?: CallOptions): Promise<ApiResult>;
+  setLabels(labels: Record<string, string>, options?: CallOptions): Promise<OperationResult<undefined>>;
   getLabels(options?: CallOptions): Promise<OperationResult<Record<string, string>>>;
   info(options?: CallOptions): Promise<OperationResult<SessionInfo>>;
-  /** port: 30100-30199; linkOptions: the reference's options (a JSON string or an object). */
-  getLink(protocolType?: string, port?: number, linkOptions?: string | Record<string, unknown>,
+  /** port: 30100-30199; linkOptions: the reference's options, a JSON string. */
+  getLink(protocolType?: string, port?: number, linkOptions?: string,
     options?: CallOptions): Promise<OperationResult<string>>;
   listMcpTools(imageId?: string, options?: CallOptions): Promise<McpToolsResult>;
   callMcpTool(toolName: string, args: Record<string, unknown>,
+    autoGenSession?: boolean, options?: CallMcpToolOptions): Promise<McpToolResult>;
+  callMcpTool(toolName: string, args: Record<string, unknown>,
     options?: CallMcpToolOptions): Promise<McpToolResult>;
-  /** timeout and pollInterval in seconds (defaults 600 and 2.0). */
+  /** Waits until PAUSED; timeout and pollInterval in seconds (defaults 600 and 2.0). */
   pause(timeout?: number, pollInterval?: number, options?: CallOptions): Promise<SessionPauseResult>;
+  /** The official TypeScript SDK's name of pause(). */
+  betaPauseAsync(timeout?: number, pollInterval?: number, options?: CallOptions): Promise<SessionPauseResult>;
+  /** Returns at once, status 'PAUSING' or 'PAUSED'. */
   pauseAsync(options?: CallOptions): Promise<SessionPauseResult>;
-  /** timeout and pollInterval in seconds (defaults 600 and 2.0). */
+  /** Waits until RUNNING; timeout and pollInterval in seconds (defaults 600 and 2.0). */
   resume(timeout?: number, pollInterval?: number, options?: CallOptions): Promise<SessionResumeResult>;
+  /** The official TypeScript SDK's name of resume(). */
+  betaResumeAsync(timeout?: number, pollInterval?: number, options?: CallOptions): Promise<SessionResumeResult>;
+  /** Returns at once, status 'RESUMING' or 'RUNNING'. */
   resumeAsync(options?: CallOptions): Promise<SessionResumeResult>;
   getStatus(options?: CallOptions): Promise<SessionStatusResult>;
 }

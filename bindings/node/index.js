@@ -43,25 +43,31 @@ class AgentBay {
   #handle;
 
   /**
-   * Opens a client. Fields not given come from AGENTBAY_API_KEY,
-   * AGENTBAY_ENDPOINT and AGENTBAY_TIMEOUT_MS; with neither key nor endpoint
-   * the client runs on the embedded local backend.
+   * Opens a client. Fields not given come from `config` (the official SDK's
+   * { endpoint, timeout_ms }), then from AGENTBAY_API_KEY, AGENTBAY_ENDPOINT
+   * and AGENTBAY_TIMEOUT_MS; with neither key nor endpoint the client runs on
+   * the embedded local backend.
    */
-  constructor({ apiKey, endpoint, timeoutMs, libraryPath } = {}) {
+  constructor(options) {
+    const { apiKey, endpoint, timeoutMs, config, libraryPath } = check.optionalObject(options, 'options');
+    const official = check.optionalObject(config, 'config');
     // The env is read here, not by the library: Go sees only the environment
     // the process started with, not what was set later (e.g. by dotenv).
     const env = (name) => process.env[name] || undefined;
-    apiKey ??= env('AGENTBAY_API_KEY');
-    endpoint ??= env('AGENTBAY_ENDPOINT');
-    if (timeoutMs === undefined && env('AGENTBAY_TIMEOUT_MS')) {
-      timeoutMs = check.positiveInteger(Number(env('AGENTBAY_TIMEOUT_MS')), 'AGENTBAY_TIMEOUT_MS');
+    const json = {};
+    const key = apiKey ?? env('AGENTBAY_API_KEY');
+    if (key !== undefined) json.api_key = check.string(key, 'apiKey');
+    const host = endpoint ?? official.endpoint ?? env('AGENTBAY_ENDPOINT');
+    if (host !== undefined) json.endpoint = check.string(host, 'endpoint');
+    if (timeoutMs !== undefined) {
+      json.timeout_ms = check.positiveInteger(timeoutMs, 'timeoutMs');
+    } else if (official.timeout_ms !== undefined) {
+      json.timeout_ms = check.positiveInteger(official.timeout_ms, 'config.timeout_ms');
+    } else if (env('AGENTBAY_TIMEOUT_MS')) {
+      json.timeout_ms = check.positiveInteger(Number(env('AGENTBAY_TIMEOUT_MS')), 'AGENTBAY_TIMEOUT_MS');
     }
-    const config = {};
-    if (apiKey !== undefined) config.api_key = check.string(apiKey, 'apiKey');
-    if (endpoint !== undefined) config.endpoint = check.string(endpoint, 'endpoint');
-    if (timeoutMs !== undefined) config.timeout_ms = check.positiveInteger(timeoutMs, 'timeoutMs');
     loadLibrary(check.optionalString(libraryPath, 'libraryPath'));
-    this.#handle = native.sync((a) => a.clientNew(JSON.stringify(config)));
+    this.#handle = native.sync((a) => a.clientNew(JSON.stringify(json)));
     const info = JSON.parse(native.sync((a) => a.clientInfo(this.#handle)));
     /** The endpoint in use ("embedded" for the local backend). */
     this.endpoint = info.endpoint;
@@ -98,7 +104,8 @@ class AgentBay {
 
   #session(raw) {
     const { sessionHandle, ...rest } = camelKeys(raw);
-    return { ...rest, session: sessionHandle ? new Session(this, sessionHandle, rest.sessionId) : undefined };
+    const session = sessionHandle ? new Session(this, sessionHandle, rest) : undefined;
+    return { ...rest, session };
   }
 
   /** Creates a session: params { labels, imageId, policyId }. */
@@ -119,20 +126,17 @@ class AgentBay {
     return this.#call((a) => a.clientGet(h, sessionId), options, (r) => this.#session(r));
   }
 
-  /** Lists sessions: params { labels, status, page, limit, nextToken }. */
-  async list(params, options) {
-    const { labels, status, page, limit, nextToken } = check.optionalObject(params, 'params');
-    const json = {};
-    if (labels !== undefined) json.labels = check.labels(labels, 'labels');
-    if (status !== undefined) json.status = check.string(status, 'status');
+  /**
+   * Lists the ids of the sessions whose labels include all of labels, one
+   * page (1-based) of limit ids at a time, optionally only those in status.
+   */
+  async list(labels = {}, page, limit, status, options) {
+    const json = { labels: check.labels(labels, 'labels') };
     if (page !== undefined) json.page = check.positiveInteger(page, 'page');
     if (limit !== undefined) json.max_results = check.positiveInteger(limit, 'limit');
-    if (nextToken !== undefined) json.next_token = check.string(nextToken, 'nextToken');
+    if (status !== undefined) json.status = check.string(status, 'status');
     const h = this.#handle;
-    const map = (raw) => ({
-      ...camelKeys(raw),
-      sessionIds: (raw.session_ids ?? []).map((s) => ({ sessionId: s.session_id, sessionStatus: s.status })),
-    });
+    const map = (raw) => ({ ...camelKeys(raw), sessionIds: raw.session_ids.map((s) => s.session_id) });
     return this.#call((a) => a.clientList(h, JSON.stringify(json)), options, map, { sessionIds: [] });
   }
 
@@ -160,11 +164,13 @@ class Session {
   #handle;
 
   /** Sessions come from AgentBay.create() and AgentBay.get(). */
-  constructor(client, handle, sessionId) {
+  constructor(client, handle, { sessionId, resourceUrl = '' }) {
     this.#client = client;
     this.#handle = handle;
     /** The session's id. */
     this.sessionId = sessionId;
+    /** The URL of the session's resource ('' on the local backend). */
+    this.resourceUrl = resourceUrl;
     sessionHandles.register(this, handle);
   }
 
@@ -198,12 +204,14 @@ class Session {
     return this.#call((a, h) => a.sessionInfo(h), options, map);
   }
 
-  /** Gets a URL reaching port (30100-30199) of the session: data is the URL. */
+  /**
+   * Gets a URL reaching port (30100-30199) of the session: data is the URL.
+   * linkOptions is the reference's options, a JSON string.
+   */
   async getLink(protocolType, port, linkOptions, options) {
     const proto = check.optionalString(protocolType, 'protocolType');
     const p = check.port(port);
-    const extra = typeof linkOptions === 'object' && linkOptions !== null
-      ? JSON.stringify(linkOptions) : check.optionalString(linkOptions, 'options');
+    const extra = check.optionalString(linkOptions, 'options');
     return this.#call((a, h) => a.sessionGetLink(h, proto, p, extra), options);
   }
 
@@ -216,16 +224,21 @@ class Session {
 
   /**
    * Calls an MCP tool: data is the text the tool returned. A tool that
-   * reports an error resolves with success false. readTimeout and
-   * connectTimeout are in milliseconds, as in the official SDKs.
+   * reports an error resolves with success false. As in the official SDK the
+   * third argument is autoGenSession; it may be left out before options
+   * { readTimeout, connectTimeout, signal }, whose timeouts are in
+   * milliseconds like every timeout of the official TypeScript SDK.
    */
-  async callMcpTool(toolName, args, options) {
+  async callMcpTool(toolName, args, autoGenSession = false, options) {
+    if (typeof autoGenSession === 'object' && options === undefined) {
+      [autoGenSession, options] = [false, autoGenSession];
+    }
     check.string(toolName, 'toolName');
     const json = JSON.stringify(check.object(args, 'args'));
-    const { readTimeout, connectTimeout, autoGenSession = false } = check.optionalObject(options, 'options');
+    check.boolean(autoGenSession, 'autoGenSession');
+    const { readTimeout, connectTimeout } = check.optionalObject(options, 'options');
     const readMs = readTimeout === undefined ? 0 : check.positiveInteger(readTimeout, 'readTimeout');
     const connectMs = connectTimeout === undefined ? 0 : check.positiveInteger(connectTimeout, 'connectTimeout');
-    check.boolean(autoGenSession, 'autoGenSession');
     return this.#call((a, h) => a.sessionCallMcpTool(h, toolName, json, readMs, connectMs, autoGenSession),
       options);
   }
@@ -235,6 +248,11 @@ class Session {
     const t = check.secondsToMs(timeout, 'timeout');
     const p = check.secondsToMs(pollInterval, 'pollInterval');
     return this.#call((a, h) => a.sessionPause(h, t, p), options);
+  }
+
+  /** The official TypeScript SDK's name of pause(). */
+  async betaPauseAsync(timeout, pollInterval, options) {
+    return this.pause(timeout, pollInterval, options);
   }
 
   /** Starts pausing the session without waiting. */
@@ -247,6 +265,11 @@ class Session {
     const t = check.secondsToMs(timeout, 'timeout');
     const p = check.secondsToMs(pollInterval, 'pollInterval');
     return this.#call((a, h) => a.sessionResume(h, t, p), options);
+  }
+
+  /** The official TypeScript SDK's name of resume(). */
+  async betaResumeAsync(timeout, pollInterval, options) {
+    return this.resume(timeout, pollInterval, options);
   }
 
   /** Starts resuming the session without waiting. */

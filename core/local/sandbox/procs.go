@@ -24,12 +24,25 @@ func markedPIDs(marker string) []int {
 		if err != nil {
 			continue
 		}
-		env, err := os.ReadFile("/proc/" + e.Name() + "/environ")
-		if err == nil && (bytes.HasPrefix(env, want) || bytes.Contains(env, append([]byte{0}, want...))) {
+		env := environ(e.Name())
+		if bytes.HasPrefix(env, want) || bytes.Contains(env, append([]byte{0}, want...)) {
 			pids = append(pids, pid)
 		}
 	}
 	return pids
+}
+
+// environ returns the environment of process pid, or nil if it is gone
+// (or a kernel thread). A process in the middle of exec shows an empty one
+// for a moment, so an empty one is read again a few times.
+func environ(pid string) []byte {
+	for try := 0; ; try++ {
+		env, err := os.ReadFile("/proc/" + pid + "/environ")
+		if err != nil || len(env) > 0 || try == 4 {
+			return env
+		}
+		time.Sleep(100 * time.Microsecond)
+	}
 }
 
 // Usage is what the live processes of a session use.
