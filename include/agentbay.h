@@ -53,8 +53,10 @@
  * Signals and processes. The library never installs signal handlers of its
  *   own, but the Go runtime inside it handles SIGSEGV, SIGBUS, SIGFPE, SIGPIPE
  *   and SIGURG. Hosts should ignore SIGPIPE, install their own handlers with
- *   SA_ONSTACK, and load the library before installing crash handlers (or
- *   chain to the previous handler). Do not use the library in a child after
+ *   SA_ONSTACK (or load the library from a thread that blocks asynchronous
+ *   signals: the library's threads keep that mask and never run them), and
+ *   load the library before installing crash handlers (or chain to the
+ *   previous handler). Do not use the library in a child after
  *   fork(); start a new process instead. Keep the code of your callbacks
  *   loaded (a plugin, an addon) until ab_shutdown has returned.
  */

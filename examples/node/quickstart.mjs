@@ -96,7 +96,7 @@ async function main() {
     });
 
     await step('list sessions by label', async () => {
-      const listed = await agentBay.list({ labels: { demo: run } });
+      const listed = await agentBay.list({ demo: run });
       return `${listed.totalCount} sessions with demo=${run}`;
     });
 

@@ -30,6 +30,7 @@
 
 #include <dlfcn.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -397,6 +398,28 @@ static void env_cleanup(void *arg) {
 
 /* ---- Exported functions ------------------------------------------------- */
 
+/* dlopen_quiet loads the library with the asynchronous signals blocked. The
+ * Go runtime starts its threads with the signal mask of the thread that
+ * loaded it, so none of them will ever run a handler Node installs later:
+ * libuv installs its handlers (process.on('SIGINT')) without SA_ONSTACK,
+ * and such a handler, run on a Go thread, pushes its frame onto a small
+ * goroutine stack and corrupts the memory below it (seen as crashes on
+ * Ctrl-C with commands starting). Faults (SIGSEGV, SIGBUS, SIGFPE, SIGILL)
+ * stay deliverable, and Go keeps SIGURG for itself. */
+static void *dlopen_quiet(const char *path) {
+  sigset_t async, old;
+  sigfillset(&async);
+  sigdelset(&async, SIGSEGV);
+  sigdelset(&async, SIGBUS);
+  sigdelset(&async, SIGFPE);
+  sigdelset(&async, SIGILL);
+  sigdelset(&async, SIGTRAP);
+  pthread_sigmask(SIG_BLOCK, &async, &old);
+  void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  return h;
+}
+
 /* load(path, onComplete): dlopens libagentbay (once per process), checks its
  * ABI version and readies this environment. Returns {version, abiVersion}. */
 static napi_value js_load(napi_env env, napi_callback_info info) {
@@ -414,7 +437,7 @@ static napi_value js_load(napi_env env, napi_callback_info info) {
     snprintf(msg, sizeof msg, "libagentbay is already loaded from %s", loaded_path);
   } else if (!loaded_path) {
     /* A Go library is never unloaded: it cannot be, its runtime runs on. */
-    void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    void *h = dlopen_quiet(path);
     const char *missing = NULL;
     if (!h) {
       snprintf(msg, sizeof msg, "cannot load libagentbay from %s: %s", path, dlerror());

@@ -35,6 +35,7 @@ describe('AgentBay and Session on the embedded backend', () => {
     assert.equal(typeof r.requestId, 'string');
     assert.equal(typeof r.session.sessionId, 'string');
     assert.ok(r.session.sessionId.length > 0);
+    assert.equal(r.session.resourceUrl, r.resourceUrl);
     assert.equal(r.sessionHandle, undefined, 'the native handle stays inside');
     assert.equal((await r.session.delete()).success, true);
   });
@@ -46,16 +47,29 @@ describe('AgentBay and Session on the embedded backend', () => {
     assert.equal((await r.session.getStatus()).status, 'RUNNING');
   });
 
-  it('list filters by label and camel-cases its entries', async () => {
-    const r = await agentBay.list({ labels: { suite: tag, role: 'main' } });
+  it('list filters by labels and status, and pages', async () => {
+    const r = await agentBay.list({ suite: tag, role: 'main' });
     assert.equal(r.success, true, r.errorMessage);
-    assert.deepEqual(r.sessionIds, [{ sessionId: session.sessionId, sessionStatus: 'RUNNING' }]);
-    assert.equal(typeof r.totalCount, 'number');
-    assert.equal(typeof r.maxResults, 'number');
+    assert.deepEqual(r.sessionIds, [session.sessionId]);
+    assert.equal(typeof r.requestId, 'string');
+    assert.equal(r.totalCount, 1);
+    assert.equal(r.maxResults, 10, 'the default page size');
     assert.equal(typeof r.nextToken, 'string');
-    const page = await agentBay.list({ labels: { suite: tag }, limit: 1, page: 1 });
-    assert.equal(page.success, true, page.errorMessage);
-    assert.equal(page.sessionIds.length, 1);
+    const running = await agentBay.list({ suite: tag, role: 'main' }, undefined, undefined, 'RUNNING');
+    assert.deepEqual(running.sessionIds, [session.sessionId]);
+    const paused = await agentBay.list({ suite: tag, role: 'main' }, 1, 10, 'PAUSED');
+    assert.deepEqual(paused.sessionIds, []);
+    const extra = await newSession(agentBay, { suite: tag, role: 'paging' });
+    const first = await agentBay.list({ suite: tag }, 1, 1);
+    const second = await agentBay.list({ suite: tag }, 2, 1);
+    assert.equal(first.sessionIds.length, 1);
+    assert.equal(second.sessionIds.length, 1);
+    assert.notEqual(first.sessionIds[0], second.sessionIds[0]);
+    const beyond = await agentBay.list({ suite: tag }, 50, 1);
+    assert.equal(beyond.success, false);
+    assert.match(beyond.errorMessage, /Cannot reach page 50/);
+    assert.deepEqual(beyond.sessionIds, []);
+    await extra.delete();
   });
 
   it('setLabels and getLabels keep label keys as given', async () => {
@@ -108,6 +122,10 @@ describe('AgentBay and Session on the embedded backend', () => {
       { readTimeout: 30000, connectTimeout: 5000 });
     assert.equal(r.success, true, r.errorMessage);
     assert.equal(r.data, 'héllo\nworld');
+    // The official SDK's third argument, autoGenSession, then options.
+    const again = await session.callMcpTool('read_file', { path: '/tmp/node-test.txt' }, false,
+      { readTimeout: 30000 });
+    assert.equal(again.data, 'héllo\nworld');
   });
 
   it('a tool that fails resolves with success false', async () => {
@@ -126,6 +144,9 @@ describe('AgentBay and Session on the embedded backend', () => {
     assert.equal(r.success, true, r.errorMessage);
     assert.equal(r.status, 'RUNNING');
     assert.equal((await shell(s, 'echo alive')).stdout, 'alive\n');
+    // The official TypeScript SDK's names of the same two calls.
+    assert.equal((await s.betaPauseAsync(30, 0.5)).status, 'PAUSED');
+    assert.equal((await s.betaResumeAsync()).status, 'RUNNING');
     await s.delete();
   });
 
@@ -149,7 +170,7 @@ describe('AgentBay and Session on the embedded backend', () => {
     assert.equal(ra.success, true, ra.errorMessage);
     const rb = await b.delete(false);
     assert.equal(rb.success, true, rb.errorMessage);
-    const left = await agentBay.list({ labels: { suite: tag, role: 'delete' } });
+    const left = await agentBay.list({ suite: tag, role: 'delete' });
     assert.deepEqual(left.sessionIds, []);
   });
 

@@ -100,6 +100,34 @@ describe('exit with operations in flight', () => {
     assert.match(r.stdout, /started RUNNING/);
   });
 
+  it('the library\'s threads keep asynchronous signals blocked', () => {
+    // libuv installs handlers without SA_ONSTACK; run on a Go thread, one
+    // would corrupt a goroutine stack. The addon loads the library with
+    // those signals blocked, which the threads the library starts inherit.
+    const r = runScript(`
+      const fs = require('fs');
+      const tasks = () => fs.readdirSync('/proc/self/task');
+      const sigintOpen = (t) => {
+        const st = fs.readFileSync('/proc/self/task/' + t + '/status', 'utf8');
+        return ((BigInt('0x' + /SigBlk:\\s*(\\w+)/.exec(st)[1]) >> 1n) & 1n) === 0n;
+      };
+      const before = new Set(tasks());
+      const { AgentBay } = require('..');
+      process.on('SIGINT', () => {});
+      const agentBay = new AgentBay();
+      agentBay.list().then(async () => {
+        const added = tasks().filter((t) => !before.has(t));
+        console.log('started', added.length, added.filter(sigintOpen).length, sigintOpen(process.pid));
+        await agentBay.close();
+      });
+    `);
+    assertClean(r, 0);
+    const [, added, open, mainOpen] = r.stdout.trim().split(' ');
+    assert.ok(Number(added) > 0, r.stdout);
+    assert.equal(open, '0', `threads started since loading that take SIGINT: ${r.stdout}`);
+    assert.equal(mainOpen, 'true', r.stdout);
+  });
+
   it('Ctrl-C with operations in flight: a handler exits 0, else SIGINT ends it', async () => {
     const handled = await interrupt(start(100, 30, "process.on('SIGINT', () => process.exit(0));"), 'SIGINT');
     assertClean(handled, 0);

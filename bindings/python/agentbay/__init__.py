@@ -1,8 +1,11 @@
 """agentbay: AgentBay sessions (agent sandboxes) from Python, through libagentbay.
 
-The API is the official AgentBay SDK's: ``AsyncAgentBay``/``AsyncSession``
-for asyncio and ``AgentBay``/``Session`` for blocking code, with the same
-names, arguments and result classes. With no API key and no endpoint,
+The API is the session API of the official AgentBay SDK
+(``wuying-agentbay-sdk`` 0.14, whose AsyncSession the reference documents):
+``AsyncAgentBay``/``AsyncSession`` for asyncio and ``AgentBay``/``Session``
+for blocking code, with the same names, arguments, result classes and
+failure behaviour (failed results, and SessionError where the official SDK
+raises it; see ``agentbay.exceptions``). With no API key and no endpoint,
 sessions run on the embedded local backend, offline and with no set-up::
 
     import asyncio

@@ -7,6 +7,7 @@ from typing import Any, Dict, Optional
 
 from ._core import ClientCore, SessionCore, run_async
 from .config import Config, CreateSessionParams
+from .exceptions import AgentBayError
 from .results import (DeleteResult, McpToolResult, McpToolsResult, OperationResult,
                       SessionListResult, SessionPauseResult, SessionResult,
                       SessionResumeResult, SessionStatusResult)
@@ -21,8 +22,9 @@ class AsyncAgentBay:
     ``async with``; that cancels its operations in flight.
 
     Args:
-        api_key: the AgentBay API key; None or "" reads AGENTBAY_API_KEY.
+        api_key: the AgentBay API key; "" reads AGENTBAY_API_KEY.
         cfg: the endpoint and request timeout (see Config).
+        env_file: the official SDK's .env file; not supported, must be None.
         library_path: where libagentbay is, overriding the usual search.
 
     Raises:
@@ -30,9 +32,9 @@ class AsyncAgentBay:
             not usable (e.g. a cloud endpoint with no API key).
     """
 
-    def __init__(self, api_key: Optional[str] = None, cfg: Optional[Config] = None,
-                 *, library_path: Optional[str] = None) -> None:
-        self._core = ClientCore(api_key, cfg, library_path)
+    def __init__(self, api_key: str = "", cfg: Optional[Config] = None,
+                 env_file: Optional[str] = None, *, library_path: Optional[str] = None) -> None:
+        self._core = ClientCore(api_key, cfg, env_file, library_path)
 
     @property
     def endpoint(self) -> str:
@@ -48,34 +50,38 @@ class AsyncAgentBay:
         return AsyncSession._from_core(self, core, resource_url, image_id)
 
     async def create(self, params: Optional[CreateSessionParams] = None) -> SessionResult:
-        """Creates a session; ``result.session`` is an AsyncSession."""
+        """Creates a session; ``result.session`` is an AsyncSession.
+
+        A failure, including bad or unsupported params, gives a failed result.
+        """
         return await run_async(self._core.create(params, self._wrap))
 
     async def get(self, session_id: str) -> SessionResult:
-        """Finds an existing session by id."""
+        """Finds an existing session by id (a failed result if there is none)."""
         return await run_async(self._core.get(session_id, self._wrap))
 
-    async def list(self, labels: Optional[Dict[str, str]] = None, status: Optional[str] = None,
-                   page: Optional[int] = None, limit: Optional[int] = None,
+    async def list(self, labels: Optional[Dict[str, str]] = None, page: Optional[int] = None,
+                   limit: Optional[int] = None, status: Optional[str] = None, *,
                    next_token: Optional[str] = None) -> SessionListResult:
         """Lists sessions whose labels include all of ``labels``.
 
         Args:
             labels: label filter (all pairs must match).
-            status: one of RUNNING, PAUSING, PAUSED, RESUMING, DELETING, DELETED.
             page: 1-based page number to fetch.
-            limit: page size (the service's default is 10).
-            next_token: the cursor of a previous result, to fetch the next page.
+            limit: page size (None or 0: the service's default, 10).
+            status: one of RUNNING, PAUSING, PAUSED, RESUMING, DELETING, DELETED.
+            next_token: the cursor of a previous result, to fetch the page
+                after it (an addition to the official arguments).
+
+        Returns:
+            SessionListResult: ``session_ids`` holds ``{"sessionId",
+            "sessionStatus"}`` dicts; bad filters give a failed result.
         """
-        return await run_async(self._core.list(labels, status, page, limit, next_token))
+        return await run_async(self._core.list(labels, page, limit, status, next_token))
 
     async def delete(self, session: "AsyncSession", sync_context: bool = False) -> DeleteResult:
-        """Deletes a session and waits until it is gone.
-
-        Unlike ``AsyncSession.delete`` this returns a failed DeleteResult
-        instead of raising.
-        """
-        return await run_async(self._core.delete(session.session_id, sync_context))
+        """Deletes a session and waits until it is gone (a failed result if it cannot)."""
+        return await run_async(self._core.delete(session, sync_context))
 
     def close(self) -> None:
         """Closes the client: operations in flight end with error_kind "cancelled",
@@ -98,7 +104,12 @@ class AsyncSession:
 
     Sessions normally come from ``AsyncAgentBay.create`` or ``get``;
     ``AsyncSession(agent_bay, session_id)`` makes one for a known id without
-    asking the service.
+    asking the service (AgentBayError if the arguments are not an open
+    AsyncAgentBay and a non-blank str).
+
+    As in the official SDK, failures give results with ``success=False``,
+    except that ``set_labels``, ``get_labels``, ``get_link`` and ``info``
+    raise SessionError as described on each.
 
     Attributes:
         agent_bay: the client the session belongs to.
@@ -108,6 +119,9 @@ class AsyncSession:
     """
 
     def __init__(self, agent_bay: AsyncAgentBay, session_id: str) -> None:
+        if not isinstance(agent_bay, AsyncAgentBay):
+            raise AgentBayError(f"agent_bay must be an AsyncAgentBay, got "
+                                f"{type(agent_bay).__name__}", error_kind="invalid_argument")
         self._attach(agent_bay, SessionCore(agent_bay._core, session_id), "", None)
 
     @classmethod
@@ -134,21 +148,42 @@ class AsyncSession:
         Args:
             sync_context: upload context data before deleting.
 
-        Raises:
-            SessionError: the deletion failed (``error_kind`` says why).
+        Returns:
+            DeleteResult: failed (``error_kind`` says why) if the session
+            could not be deleted. The official SDK's documentation says this
+            raises SessionError, but the official SDK returns the failed
+            result, and so does this package.
         """
         return await run_async(self._core.delete(sync_context))
 
     async def set_labels(self, labels: Dict[str, str]) -> OperationResult:
-        """Replaces the session's labels (a non-empty dict of non-blank strings)."""
+        """Replaces the session's labels (a non-empty dict of non-blank strings).
+
+        Labels that are None, not a dict, empty, or have a blank key or value
+        give a failed result.
+
+        Raises:
+            SessionError: the service refused (e.g. a value that is not a str,
+                or the session is gone).
+        """
         return await run_async(self._core.set_labels(labels))
 
     async def get_labels(self) -> OperationResult:
-        """Reads the session's labels: ``result.data`` is a dict."""
+        """Reads the session's labels: ``result.data`` is a dict.
+
+        Raises:
+            SessionError: the service refused (e.g. the session is gone).
+        """
         return await run_async(self._core.get_labels())
 
     async def info(self) -> OperationResult:
-        """Describes the session's resource: ``result.data`` is a SessionInfo."""
+        """Describes the session's resource: ``result.data`` is a SessionInfo.
+
+        An unknown session gives a failed result.
+
+        Raises:
+            SessionError: any other failure.
+        """
         return await run_async(self._core.info())
 
     async def get_link(self, protocol_type: Optional[str] = None, port: Optional[int] = None,
@@ -157,13 +192,20 @@ class AsyncSession:
 
         Args:
             protocol_type: "https" or "wss" (None: the service's default).
-            port: a port of the session, in 30100-30199.
+            port: a port of the session, an int in 30100-30199.
             options: extra options as a JSON string.
+
+        Raises:
+            SessionError: the port is not an int in 30100-30199, an argument
+                is not a str, or the service refused.
         """
         return await run_async(self._core.get_link(protocol_type, port, options))
 
     async def list_mcp_tools(self, image_id: Optional[str] = None) -> McpToolsResult:
-        """Lists the MCP tools of ``image_id`` (default: the session's image)."""
+        """Lists the MCP tools of ``image_id`` (default: the session's image).
+
+        A failure gives a failed result with no tools.
+        """
         return await run_async(self._core.list_mcp_tools(image_id))
 
     async def call_mcp_tool(self, tool_name: str, args: Dict[str, Any],
@@ -175,9 +217,14 @@ class AsyncSession:
         Args:
             tool_name: e.g. "shell", "read_file", "write_file".
             args: the tool's arguments, a JSON-serialisable dict.
-            read_timeout: read time limit in milliseconds (None: default).
-            connect_timeout: connect time limit in milliseconds (None: default).
+            read_timeout: read time limit in milliseconds (None or 0: default).
+            connect_timeout: connect time limit in milliseconds (None or 0: default).
             auto_gen_session: legacy flag of the service, passed through.
+
+        Returns:
+            McpToolResult: on failure ``data`` is "" and ``error_message``
+            says why; a tool that reports an error (a command exiting
+            non-zero) puts its own text there, with ``error_kind`` "".
         """
         return await run_async(self._core.call_mcp_tool(tool_name, args, read_timeout,
                                                         connect_timeout, auto_gen_session))
@@ -186,7 +233,7 @@ class AsyncSession:
         """Pauses the session and waits until it is PAUSED.
 
         Args:
-            timeout: how long to wait, in seconds.
+            timeout: how long to wait, in seconds (a positive number).
             poll_interval: the longest pause between status checks, in seconds
                 (the library checks sooner at first, so quick pauses return quickly).
         """
@@ -207,3 +254,10 @@ class AsyncSession:
     async def get_status(self) -> SessionStatusResult:
         """Reads the session's status, e.g. "RUNNING" or "PAUSED"."""
         return await run_async(self._core.get_status())
+
+    # The names SDK releases from 0.15 on give these methods, so that code
+    # written for them runs too.
+    beta_pause = pause
+    beta_pause_async = pause_async
+    beta_resume = resume
+    beta_resume_async = resume_async

@@ -21,6 +21,7 @@ import ctypes.util
 import itertools
 import logging
 import os
+import signal
 import sys
 import threading
 import time
@@ -35,6 +36,7 @@ ABI_VERSION = 1
 AB_OK = 0
 AB_E_INVALID_ARGUMENT = -1
 AB_E_TIMEOUT = -5
+AB_E_UNSUPPORTED = -10
 
 _WAIT_SLICE_MS = 100  # longest delay before a blocking call notices Ctrl-C
 
@@ -168,6 +170,27 @@ def _candidates(explicit: Optional[str]) -> Iterator[tuple[str, str, bool]]:
     yield "the system loader", ctypes.util.find_library("agentbay") or _LIB_NAME, False
 
 
+# Signals a thread may block: all but the faults the Go runtime must see.
+_ASYNC_SIGNALS = set(signal.valid_signals()) - {
+    signal.SIGSEGV, signal.SIGBUS, signal.SIGFPE, signal.SIGILL, signal.SIGTRAP}
+
+
+def _load_quietly(path: str) -> ctypes.CDLL:
+    """Loads the library with the asynchronous signals blocked.
+
+    The Go runtime starts its threads with the signal mask of the thread that
+    loaded it, so none of them will run a host's signal handler: one
+    installed without SA_ONSTACK (libuv's, as uvloop uses) would run on a
+    small goroutine stack and corrupt it. CDLL, not PyDLL: calls release the
+    GIL, so the library's threads can run Python callbacks meanwhile.
+    """
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, _ASYNC_SIGNALS)
+    try:
+        return ctypes.CDLL(path)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
 def _open(explicit: Optional[str]) -> tuple[ctypes.CDLL, str]:
     tried = []
     for where, path, must_exist in _candidates(explicit):
@@ -175,9 +198,7 @@ def _open(explicit: Optional[str]) -> tuple[ctypes.CDLL, str]:
             tried.append(f"{where} ({path}: not there)")
             continue
         try:
-            # CDLL, not PyDLL: calls release the GIL, so the library's threads
-            # can run Python callbacks while Python waits in a native call.
-            return ctypes.CDLL(path), path
+            return _load_quietly(path), path
         except OSError as exc:
             tried.append(f"{where} ({exc})")
     raise AgentBayError(

@@ -10,6 +10,7 @@ from typing import Any, Dict, Optional
 
 from ._core import ClientCore, SessionCore, run_sync
 from .config import Config, CreateSessionParams
+from .exceptions import AgentBayError
 from .results import (DeleteResult, McpToolResult, McpToolsResult, OperationResult,
                       SessionListResult, SessionPauseResult, SessionResult,
                       SessionResumeResult, SessionStatusResult)
@@ -21,9 +22,9 @@ class AgentBay:
     Use it with ``with`` or call ``close()`` when done.
     """
 
-    def __init__(self, api_key: Optional[str] = None, cfg: Optional[Config] = None,
-                 *, library_path: Optional[str] = None) -> None:
-        self._core = ClientCore(api_key, cfg, library_path)
+    def __init__(self, api_key: str = "", cfg: Optional[Config] = None,
+                 env_file: Optional[str] = None, *, library_path: Optional[str] = None) -> None:
+        self._core = ClientCore(api_key, cfg, env_file, library_path)
 
     @property
     def endpoint(self) -> str:
@@ -46,15 +47,15 @@ class AgentBay:
         """Finds an existing session by id."""
         return run_sync(self._core.get(session_id, self._wrap))
 
-    def list(self, labels: Optional[Dict[str, str]] = None, status: Optional[str] = None,
-             page: Optional[int] = None, limit: Optional[int] = None,
+    def list(self, labels: Optional[Dict[str, str]] = None, page: Optional[int] = None,
+             limit: Optional[int] = None, status: Optional[str] = None, *,
              next_token: Optional[str] = None) -> SessionListResult:
         """Lists sessions; see AsyncAgentBay.list."""
-        return run_sync(self._core.list(labels, status, page, limit, next_token))
+        return run_sync(self._core.list(labels, page, limit, status, next_token))
 
     def delete(self, session: "Session", sync_context: bool = False) -> DeleteResult:
-        """Deletes a session; returns a failed DeleteResult instead of raising."""
-        return run_sync(self._core.delete(session.session_id, sync_context))
+        """Deletes a session (a failed DeleteResult if it cannot)."""
+        return run_sync(self._core.delete(session, sync_context))
 
     def close(self) -> None:
         """Closes the client (see AsyncAgentBay.close). Idempotent."""
@@ -68,7 +69,8 @@ class AgentBay:
 
 
 class Session:
-    """One AgentBay session with blocking methods; see AsyncSession for each.
+    """One AgentBay session with blocking methods; see AsyncSession for each,
+    including which failures raise SessionError.
 
     Attributes:
         agent_bay: the client the session belongs to.
@@ -78,6 +80,9 @@ class Session:
     """
 
     def __init__(self, agent_bay: AgentBay, session_id: str) -> None:
+        if not isinstance(agent_bay, AgentBay):
+            raise AgentBayError(f"agent_bay must be an AgentBay, got {type(agent_bay).__name__}",
+                                error_kind="invalid_argument")
         self._attach(agent_bay, SessionCore(agent_bay._core, session_id), "", None)
 
     @classmethod
@@ -99,24 +104,25 @@ class Session:
         return f"Session(session_id={self.session_id!r})"
 
     def delete(self, sync_context: bool = False) -> DeleteResult:
-        """Deletes this session; raises SessionError when that fails."""
+        """Deletes this session (a failed DeleteResult if it cannot)."""
         return run_sync(self._core.delete(sync_context))
 
     def set_labels(self, labels: Dict[str, str]) -> OperationResult:
-        """Replaces the session's labels."""
+        """Replaces the session's labels (SessionError if the service refuses)."""
         return run_sync(self._core.set_labels(labels))
 
     def get_labels(self) -> OperationResult:
-        """Reads the session's labels: ``result.data`` is a dict."""
+        """Reads the session's labels: ``result.data`` is a dict (SessionError on failure)."""
         return run_sync(self._core.get_labels())
 
     def info(self) -> OperationResult:
-        """Describes the session's resource: ``result.data`` is a SessionInfo."""
+        """Describes the session's resource: ``result.data`` is a SessionInfo
+        (SessionError on failures other than an unknown session)."""
         return run_sync(self._core.info())
 
     def get_link(self, protocol_type: Optional[str] = None, port: Optional[int] = None,
                  options: Optional[str] = None) -> OperationResult:
-        """Gets a URL reaching the session (port in 30100-30199)."""
+        """Gets a URL reaching the session (port in 30100-30199, else SessionError)."""
         return run_sync(self._core.get_link(protocol_type, port, options))
 
     def list_mcp_tools(self, image_id: Optional[str] = None) -> McpToolsResult:
@@ -149,3 +155,10 @@ class Session:
     def get_status(self) -> SessionStatusResult:
         """Reads the session's status."""
         return run_sync(self._core.get_status())
+
+    # The names SDK releases from 0.15 on give these methods, so that code
+    # written for them runs too.
+    beta_pause = pause
+    beta_pause_async = pause_async
+    beta_resume = resume
+    beta_resume_async = resume_async

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, Optional
+from typing import Any, Dict, Optional
 
 EMBEDDED = "embedded"
 """The endpoint that runs sessions on the local backend inside this process."""
@@ -20,22 +20,42 @@ class Config:
             when an API key is set, else ``"embedded"``.
         timeout_ms: the time limit of one service request in milliseconds.
             None takes AGENTBAY_TIMEOUT_MS, else 60000.
+        region_id: the official SDK's login region; not supported here, so
+            it must stay None (a client made with it raises AgentBayError).
     """
 
     endpoint: Optional[str] = None
     timeout_ms: Optional[int] = None
+    region_id: Optional[str] = None
 
 
 @dataclass
 class CreateSessionParams:
-    """Parameters of a new session.
+    """Parameters of a new session, in the official SDK's order.
 
     Attributes:
-        labels: initial labels (a dict of non-blank strings).
+        labels: initial labels (a dict of str to str).
         image_id: the image, e.g. ``"linux_latest"`` (the service's default).
+        context_syncs: not supported; must be None or empty.
+        browser_context: not supported; must be None.
+        is_vpc: not supported; must be None or False.
         policy_id: the MCP policy to apply.
+        enable_browser_replay: None or True (the default, recording on);
+            False is not supported.
+        extra_configs: not supported; must be None.
+        framework: the official SDK's usage-statistics tag; accepted and
+            ignored.
+
+    ``create`` answers a failed SessionResult (``error_kind``
+    ``"unsupported"``) for a field set to something it does not support.
     """
 
     labels: Optional[Dict[str, str]] = None
     image_id: Optional[str] = None
+    context_syncs: Optional[Any] = None
+    browser_context: Optional[Any] = None
+    is_vpc: Optional[bool] = None
     policy_id: Optional[str] = None
+    enable_browser_replay: Optional[bool] = None
+    extra_configs: Optional[Any] = None
+    framework: Optional[str] = None

@@ -112,10 +112,10 @@ class McpToolsResult(ApiResponse):
 class McpToolResult(ApiResponse):
     """Result of an MCP tool call: ``data`` is the tool's text output.
 
-    A tool that reports an error (e.g. a command that exits non-zero) gives
-    ``success=False`` with its text in ``error_message`` and ``error_kind``
-    "": the call itself went through. For ``shell`` the text is JSON with
-    ``stdout``, ``stderr`` and ``exit_code``.
+    On failure ``data`` is "" and ``error_message`` says why. A tool that
+    reports an error (e.g. a command that exits non-zero) puts its own text
+    there, with ``error_kind`` "": the call itself went through. For
+    ``shell`` the text is JSON with ``stdout``, ``stderr`` and ``exit_code``.
     """
 
     success: bool = False

@@ -105,10 +105,7 @@ class SessionTest(unittest.IsolatedAsyncioTestCase):
         self.session = (await agent_bay.create()).session
 
     async def asyncTearDown(self) -> None:
-        try:
-            await self.session.delete()
-        except SessionError:
-            pass  # the test deleted it
+        await self.session.delete()  # a failed result if the test deleted it
 
     async def test_get_status(self) -> None:
         result = await self.session.get_status()
@@ -160,6 +157,7 @@ class SessionTest(unittest.IsolatedAsyncioTestCase):
     async def test_shell_failure_is_a_failed_result(self) -> None:
         result = await self.session.call_mcp_tool("shell", shell("exit 3"))
         self.assertFalse(result.success)
+        self.assertEqual(result.data, "")
         self.assertEqual(output(result)["exit_code"], 3)
 
     async def test_files(self) -> None:
@@ -217,6 +215,18 @@ class SessionTest(unittest.IsolatedAsyncioTestCase):
         self.assertIn(started.status, ("RESUMING", "RUNNING"))
         self.assertTrue(await eventually(self._status_is("RUNNING")))
 
+    async def test_beta_names_of_later_sdks(self) -> None:
+        paused = await self.session.beta_pause(timeout=60, poll_interval=0.5)
+        self.assertEqual((paused.success, paused.status), (True, "PAUSED"))
+        resumed = await self.session.beta_resume()
+        self.assertEqual((resumed.success, resumed.status), (True, "RUNNING"))
+        started = await self.session.beta_pause_async()
+        self.assertIn(started.status, ("PAUSING", "PAUSED"))
+        self.assertTrue(await eventually(self._status_is("PAUSED")))
+        started = await self.session.beta_resume_async()
+        self.assertIn(started.status, ("RESUMING", "RUNNING"))
+        self.assertTrue(await eventually(self._status_is("RUNNING")))
+
     def _status_is(self, want: str):
         async def probe() -> bool:
             return (await self.session.get_status()).status == want
@@ -236,8 +246,12 @@ class SessionTest(unittest.IsolatedAsyncioTestCase):
         self.assertEqual(status.error_kind, "not_found")
         call = await self.session.call_mcp_tool("shell", shell("true"))
         self.assertFalse(call.success)
+        # As the official SDK does (whatever its docs say): a failed result.
+        again = await self.session.delete()
+        self.assertFalse(again.success)
+        self.assertEqual(again.error_kind, "not_found")
         with self.assertRaises(SessionError) as caught:
-            await self.session.delete()
+            await self.session.get_labels()
         self.assertEqual(caught.exception.error_kind, "not_found")
         self.assertIsInstance(caught.exception, AgentBayError)
 

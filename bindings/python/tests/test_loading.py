@@ -36,6 +36,33 @@ class LoadingTest(unittest.TestCase):
         self.assertEqual(agentbay.load_library(), self.library)
         self.assertEqual(agentbay.load_library(self.library), self.library)
 
+    def test_library_threads_never_take_host_signals(self) -> None:
+        # The library is loaded with asynchronous signals blocked, so its
+        # threads keep SIGINT blocked and only Python's threads can take it;
+        # the loading thread's own mask is left as it was.
+        code = """
+            import os, signal, threading
+            import agentbay
+            with agentbay.AgentBay() as client:
+                client.list()
+                open_ = blocked = 0
+                for tid in os.listdir("/proc/self/task"):
+                    with open(f"/proc/self/task/{tid}/status") as f:
+                        line = next(l for l in f if l.startswith("SigBlk:"))
+                    if int(line.split()[1], 16) >> (signal.SIGINT - 1) & 1:
+                        blocked += 1
+                    else:
+                        open_ += 1
+                print(open_, blocked, len(threading.enumerate()),
+                      signal.SIGINT in signal.pthread_sigmask(signal.SIG_BLOCK, []))
+        """
+        done = run_python(code, cwd=str(PACKAGE.parent))
+        self.assertEqual(done.returncode, 0, done.stderr)
+        open_, blocked, python_threads, main_blocks = done.stdout.split()
+        self.assertLessEqual(int(open_), int(python_threads))
+        self.assertGreater(int(blocked), 0)
+        self.assertEqual(main_blocks, "False")
+
     def test_second_copy_is_refused(self) -> None:
         with self.assertRaises(AgentBayError) as caught:
             agentbay.load_library("/elsewhere/libagentbay.so")

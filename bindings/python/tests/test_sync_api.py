@@ -45,9 +45,10 @@ class SyncApiTest(unittest.TestCase):
             self.assertEqual(agent_bay.get(same.session_id).session.session_id, same.session_id)
 
             self.assertTrue(session.delete().success)
-            with self.assertRaises(SessionError):
-                session.delete()
+            self.assertFalse(session.delete().success)
             self.assertFalse(agent_bay.delete(session).success)
+            with self.assertRaises(SessionError):
+                session.get_labels()
         with self.assertRaises(AgentBayError):
             session.get_status()
         with self.assertRaises(AgentBayError):
@@ -60,7 +61,11 @@ class SyncApiTest(unittest.TestCase):
             self.assertIsInstance(result, OperationResult)
             self.assertEqual(result.error_message,
                              "Label values cannot be empty. Please provide valid values.")
-            self.assertFalse(session.get_link(port=1).success)
+            with self.assertRaises(SessionError):
+                session.get_link(port=1)
+            self.assertEqual(session.pause(timeout=0).error_kind, "invalid_argument")
+            self.assertEqual(agent_bay.list(page=0).error_message,
+                             "Cannot reach page 0: Page number must be >= 1")
             session.delete()
 
     def test_an_operation_that_times_out_returns(self) -> None:

@@ -2,7 +2,9 @@
 // real use. Never run: only type-checked (test/types.test.js).
 import {
   AgentBay, AgentBayError, AbortError, Session, type ErrorKind, type McpTool,
-  type SessionListItem, type SessionInfo, type LibraryInfo,
+  type SessionInfo, type LibraryInfo, type OperationResult, type ApiResponse,
+  type CreateSessionParams, type SessionResult, type SessionListResult, type DeleteResult,
+  type McpToolResult, type McpToolsResult, type SessionPauseResult, type SessionResumeResult,
 } from '../..';
 
 async function main(): Promise<void> {
@@ -12,35 +14,40 @@ async function main(): Promise<void> {
   console.log(lib.path, lib.version, lib.abiVersion);
 
   const agentBay = new AgentBay({ apiKey: 'k', endpoint: 'e', timeoutMs: 1000, libraryPath: '/x.so' });
+  new AgentBay({ apiKey: 'k', config: { endpoint: 'e', timeout_ms: 1000 } }); // the official SDK's form
   const embedded: boolean = agentBay.embedded;
   const endpoint: string = agentBay.endpoint;
   console.log(embedded, endpoint);
   const ac = new AbortController();
   const opts = { signal: ac.signal };
 
-  const created = await agentBay.create({ labels: { a: 'b' }, imageId: 'linux_latest', policyId: 'p' }, opts);
+  const params: CreateSessionParams = { labels: { a: 'b' }, imageId: 'linux_latest', policyId: 'p' };
+  const created: SessionResult = await agentBay.create(params, opts);
   if (!created.success || !created.session) throw new Error(created.errorMessage);
   const session: Session = created.session;
   const id: string = session.sessionId;
 
   const got = await agentBay.get(id, opts);
   console.log(got.requestId, got.session?.sessionId);
-  const listed = await agentBay.list({ labels: { a: 'b' }, status: 'RUNNING', page: 1, limit: 10, nextToken: '' }, opts);
-  const items: SessionListItem[] = listed.sessionIds;
-  console.log(items.map((s) => `${s.sessionId}:${s.sessionStatus}`), listed.nextToken, listed.maxResults,
-    listed.totalCount);
+  const listed: SessionListResult = await agentBay.list({ a: 'b' }, 1, 10, 'RUNNING', opts);
+  const ids: string[] = listed.sessionIds;
+  console.log(ids, listed.nextToken, listed.maxResults, listed.totalCount, (await agentBay.list()).success);
 
-  const set = await session.setLabels({ k: 'v' }, opts);
+  const set: OperationResult = await session.setLabels({ k: 'v' }, opts);
+  const base: ApiResponse = set;
   const labels: Record<string, string> | undefined = (await session.getLabels(opts)).data;
   const info: SessionInfo | undefined = (await session.info(opts)).data;
-  console.log(set.success, labels, info?.resourceUrl, info?.appId, info?.authCode, info?.connectionProperties,
+  console.log(base.success, session.resourceUrl, labels, info?.resourceUrl, info?.appId, info?.authCode, info?.connectionProperties,
     info?.resourceId, info?.resourceType, info?.ticket, info?.sessionId);
   const url: string | undefined = (await session.getLink('https', 30151, '{}', opts)).data;
-  await session.getLink(undefined, undefined, { any: 1 });
-  const tools: McpTool[] = (await session.listMcpTools('linux_latest', opts)).tools;
+  await session.getLink(undefined, 30150);
+  const toolsResult: McpToolsResult = await session.listMcpTools('linux_latest', opts);
+  const tools: McpTool[] = toolsResult.tools;
   console.log(url, tools.map((t) => [t.name, t.description, t.inputSchema, t.server, t.tool]));
-  const call = await session.callMcpTool('shell', { command: 'ls', timeout_ms: 1000 },
-    { readTimeout: 30000, connectTimeout: 5000, autoGenSession: false, signal: ac.signal });
+  const call: McpToolResult = await session.callMcpTool('shell', { command: 'ls', timeout_ms: 1000 },
+    { readTimeout: 30000, connectTimeout: 5000, signal: ac.signal });
+  await session.callMcpTool('shell', { command: 'ls' }, true); // the official SDK's autoGenSession
+  await session.callMcpTool('shell', { command: 'ls' }, false, { signal: ac.signal });
   const text: string | undefined = call.data;
   console.log(text, call.errorKind);
 
@@ -51,9 +58,13 @@ async function main(): Promise<void> {
     (await session.resumeAsync(opts)).status,
     (await session.getStatus(opts)).status,
   ];
+  const paused: SessionPauseResult = await session.betaPauseAsync(30, 0.5, opts);
+  const resumed: SessionResumeResult = await session.betaResumeAsync();
+  console.log(paused.status, resumed.status);
   console.log(statuses);
   await session.delete(false, opts);
-  await agentBay.delete(session, true, opts);
+  const deleted: DeleteResult = await agentBay.delete(session, true, opts);
+  console.log(deleted.success);
   await agentBay.close();
 
   try {
