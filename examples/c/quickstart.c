@@ -1,7 +1,7 @@
 /*
  * quickstart.c - libagentbay from C: create a session, run a shell command
  * in it, set and read its labels, pause and resume it, get a link to one of
- * its ports, and delete it.
+ * its ports, look it up in several ways, and delete it.
  *
  * It runs on the embedded local backend (sessions are sandboxes on this
  * machine). Give a client config as the first argument to use another
@@ -73,6 +73,32 @@ static void field(const char *json, const char *key, char *out, size_t size)
     out[n] = '\0';
 }
 
+/* Polls the session's status until it is want. */
+static void wait_status(ab_session session, const char *want)
+{
+    char status[32];
+
+    do {
+        ab_op op;
+        ab_error *err = NULL;
+        int rc = ab_session_get_status(session, NULL, NULL, &op, &err);
+        char *r = finish("get_status", rc, op, err);
+
+        field(r, "status", status, sizeof status);
+        ab_string_free(r);
+    } while (strcmp(status, want) != 0);
+}
+
+/* How often needle occurs in json. */
+static int count(const char *json, const char *needle)
+{
+    int n = 0;
+
+    for (const char *p = strstr(json, needle); p != NULL; p = strstr(p + 1, needle))
+        n++;
+    return n;
+}
+
 int main(int argc, char **argv)
 {
     ab_client client;
@@ -137,6 +163,36 @@ int main(int argc, char **argv)
     field(r, "data", link, sizeof link);
     ab_string_free(r);
     printf("link to port 30100: %s\n", link);
+
+    /* What the service knows about it: info, tools, status, a list by
+     * label, and a fresh handle from its id. */
+    rc = ab_session_info(session, NULL, NULL, &op, &err);
+    r = finish("info", rc, op, err);
+    printf("info: %s\n", r);
+    ab_string_free(r);
+    rc = ab_session_list_mcp_tools(session, NULL, NULL, NULL, &op, &err);
+    r = finish("list_mcp_tools", rc, op, err);
+    printf("tools: %d listed\n", count(r, "\"name\":"));
+    ab_string_free(r);
+    rc = ab_client_list(client, "{\"labels\": {\"lang\": \"c\"}}", NULL, NULL, &op, &err);
+    r = finish("list", rc, op, err);
+    printf("sessions labelled lang=c: %d\n", count(r, "\"session_id\":"));
+    ab_string_free(r);
+    rc = ab_client_get(client, id, NULL, NULL, &op, &err);
+    r = finish("get", rc, op, err);
+    field(r, "session_handle", handle, sizeof handle);
+    ab_session_free(strtoull(handle, NULL, 10));
+    ab_string_free(r);
+
+    /* The non-waiting forms: start a pause, watch the status, resume. */
+    rc = ab_session_pause_async(session, NULL, NULL, &op, &err);
+    ab_string_free(finish("pause_async", rc, op, err));
+    wait_status(session, "PAUSED");
+    printf("pause_async: PAUSED, ");
+    rc = ab_session_resume_async(session, NULL, NULL, &op, &err);
+    ab_string_free(finish("resume_async", rc, op, err));
+    wait_status(session, "RUNNING");
+    printf("resume_async: RUNNING\n");
 
     /* Delete the session and wait until it is gone. */
     t = now_ms();

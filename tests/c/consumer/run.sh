@@ -1,6 +1,7 @@
 #!/bin/sh
 # Builds and runs consumer.c against an installed libagentbay, once through
-# find_package(agentbay) (shared and static) and once through pkg-config.
+# find_package(agentbay) (shared and static) and once through pkg-config, and
+# the C and C++ examples through find_package(agentbay).
 # Usage: run.sh PREFIX WORKDIR
 set -eu
 prefix=$1
@@ -16,6 +17,9 @@ cmake -S "$here" -B "$work/cmake" -DCMAKE_PREFIX_PATH="$prefix" > "$work/cmake.l
 cmake --build "$work/cmake" >> "$work/cmake.log"
 "$work/cmake/consumer"
 "$work/cmake/consumer_static"
+"$work/cmake/quickstart" > "$work/quickstart.log"
+"$work/cmake/many_sessions" > "$work/many_sessions.log"
+echo "consumer: examples built from the installed prefix ran: $(tail -1 "$work/quickstart.log"); $(tail -1 "$work/many_sessions.log")"
 
 pcdir=$(dirname "$(find "$prefix" -name agentbay.pc)")
 export PKG_CONFIG_PATH="$pcdir"
