@@ -2,6 +2,7 @@ package agentbay_test
 
 import (
 	"context"
+	"log/slog"
 	"os"
 	"strings"
 	"testing"
@@ -54,4 +55,19 @@ func TestEmbeddedExplicit(t *testing.T) {
 	require.True(t, c.Embedded())
 	_, err = c.List(context.Background(), agentbay.ListParams{})
 	require.NoError(t, err)
+}
+
+// Starting the embedded backend says so in one line at Info; the server's
+// own lines come at Debug.
+func TestEmbeddedLogsOneLine(t *testing.T) {
+	var buf strings.Builder
+	log := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	c, err := agentbay.New(context.Background(), agentbay.Config{Endpoint: "embedded", Logger: log})
+	require.NoError(t, err)
+	_, err = c.Create(context.Background(), agentbay.CreateParams{})
+	require.NoError(t, err)
+	require.NoError(t, c.Close())
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	require.Len(t, lines, 1, buf.String())
+	require.Contains(t, lines[0], "embedded local backend")
 }
