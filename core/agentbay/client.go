@@ -176,8 +176,12 @@ func (c *Client) Create(ctx context.Context, p CreateParams) (*SessionResult, er
 		return nil, err
 	}
 	s.imageID = p.ImageID
-	s.linkURL = d.Get("LinkUrl").String()
-	s.token = d.Get("Token").String()
+	if s.linkURL, err = text(resp, d, "LinkUrl"); err != nil {
+		return nil, err
+	}
+	if s.token, err = text(resp, d, "Token"); err != nil {
+		return nil, err
+	}
 	return &SessionResult{Result: ok(resp.RequestID), Session: s}, nil
 }
 
@@ -202,12 +206,17 @@ func (c *Client) Get(ctx context.Context, id string) (*SessionResult, error) {
 }
 
 func (c *Client) sessionFromData(resp *wire.Response, d gjson.Result) (*Session, error) {
-	id := d.Get("SessionId").String()
+	id, err := text(resp, d, "SessionId")
+	if err != nil {
+		return nil, err
+	}
 	if id == "" {
 		return nil, badData(resp, "invalid response from "+resp.Action+": no SessionId")
 	}
 	s := c.Session(id)
-	s.resourceURL = d.Get("ResourceUrl").String()
+	if s.resourceURL, err = text(resp, d, "ResourceUrl"); err != nil {
+		return nil, err
+	}
 	tools, err := parseTools(wire.JSONValue(d.Get("ToolList")))
 	if err != nil {
 		return nil, badData(resp, "invalid ToolList: "+err.Error())
@@ -291,11 +300,24 @@ func (c *Client) listPage(ctx context.Context, p ListParams, token string) (*Ses
 		TotalCount: int(resp.Body.Get("TotalCount").Int()),
 	}
 	for _, item := range resp.Data.Array() {
-		st := item.Get("SessionStatus").String()
+		if !item.IsObject() {
+			return nil, badData(resp, "invalid response from ListSession: an item of Data is not an object")
+		}
+		id, err := text(resp, item, "SessionId")
+		if err != nil {
+			return nil, err
+		}
+		if id == "" {
+			return nil, badData(resp, "invalid response from ListSession: an item of Data has no SessionId")
+		}
+		st, err := text(resp, item, "SessionStatus")
+		if err != nil {
+			return nil, err
+		}
 		if st == "" {
 			st = StatusUnknown
 		}
-		out.Sessions = append(out.Sessions, SessionSummary{SessionID: item.Get("SessionId").String(), Status: st})
+		out.Sessions = append(out.Sessions, SessionSummary{SessionID: id, Status: st})
 	}
 	return out, nil
 }
@@ -320,6 +342,34 @@ func mustJSON(v any) string {
 		panic(err) // only called on maps of strings and scalars
 	}
 	return string(b)
+}
+
+// text reads the string field name of the object v of a reply. As the
+// SDKs' decoders do (spec 2.7), a number or a boolean is taken as its text
+// and an absent field or null as ""; an object or an array is a reply this
+// library cannot use, and an error rather than a wrong value.
+func text(resp *wire.Response, v gjson.Result, name string) (string, error) {
+	f := v.Get(name)
+	switch f.Type {
+	case gjson.String:
+		return f.Str, nil
+	case gjson.Null:
+		return "", nil
+	case gjson.Number, gjson.True, gjson.False:
+		return f.Raw, nil
+	}
+	return "", badData(resp, "invalid response from "+resp.Action+": "+name+" is not a string")
+}
+
+// object checks that the Data of a reply is a JSON object, where the
+// action's Data must be one (spec 2.7). With optional, an absent or null
+// Data passes too.
+func object(resp *wire.Response, optional bool) error {
+	d := resp.Data
+	if d.IsObject() || (optional && d.Type == gjson.Null) {
+		return nil
+	}
+	return badData(resp, "invalid response from "+resp.Action+": Data is not an object")
 }
 
 // badData reports a reply whose envelope was fine but whose Data was not.

@@ -6,6 +6,10 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
 
 	"github.com/libagentbay/libagentbay/core/local"
 	"github.com/libagentbay/libagentbay/core/wire"
@@ -20,9 +24,21 @@ type embedded struct {
 	dir      string
 }
 
+// embeddedPrefix names the data folders of embedded backends in the
+// temporary folder; each holds ownerFile, the pid of the process it serves.
+const (
+	embeddedPrefix = "agentbay-embedded-"
+	ownerFile      = "owner.pid"
+)
+
 func startEmbedded(log *slog.Logger) (*embedded, error) {
-	dir, err := os.MkdirTemp("", "agentbay-embedded-")
+	sweepEmbedded(log)
+	dir, err := os.MkdirTemp("", embeddedPrefix)
+	if err == nil {
+		err = os.WriteFile(filepath.Join(dir, ownerFile), []byte(strconv.Itoa(os.Getpid())), 0o600)
+	}
 	if err != nil {
+		os.RemoveAll(dir)
 		return nil, wire.Errorf(wire.KindInternal, "embedded backend: %v", err)
 	}
 	var b [24]byte
@@ -37,6 +53,38 @@ func startEmbedded(log *slog.Logger) (*embedded, error) {
 	log.Info("agentbay: using the embedded local backend", "endpoint", srv.Endpoint(),
 		"data", dir, "sandbox", srv.Sandbox())
 	return &embedded{endpoint: srv.Endpoint(), key: key, srv: srv, dir: dir}, nil
+}
+
+// sweepEmbedded cleans up after processes that exited without closing
+// their client (a crash, a kill, a forgotten close): their embedded data
+// folders stay behind, and so may the processes their sessions started.
+// Starting a server on such a folder kills those processes, as any restart
+// does; then the folder goes.
+func sweepEmbedded(log *slog.Logger) {
+	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), embeddedPrefix+"*"))
+	for _, dir := range dirs {
+		if !ownerGone(dir) {
+			continue
+		}
+		srv, err := local.Start(local.Options{Listen: "127.0.0.1:0", DataDir: dir,
+			APIKey: "sweep", Logger: slog.New(slog.DiscardHandler)})
+		if err != nil {
+			continue // another process is sweeping it, or it is not ours to judge
+		}
+		srv.Close()
+		os.RemoveAll(dir)
+		log.Debug("agentbay: removed the embedded backend of an exited process", "data", dir)
+	}
+}
+
+// ownerGone reports whether dir names an owner process that no longer runs.
+func ownerGone(dir string) bool {
+	b, err := os.ReadFile(filepath.Join(dir, ownerFile))
+	if err != nil {
+		return false
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	return err == nil && pid > 0 && syscall.Kill(pid, 0) == syscall.ESRCH
 }
 
 func (e *embedded) close() error {

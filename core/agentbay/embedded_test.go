@@ -1,9 +1,13 @@
 package agentbay_test
 
 import (
+	"bufio"
 	"context"
 	"log/slog"
 	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -70,4 +74,63 @@ func TestEmbeddedLogsOneLine(t *testing.T) {
 	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
 	require.Len(t, lines, 1, buf.String())
 	require.Contains(t, lines[0], "embedded local backend")
+}
+
+// A process that exits without closing its client leaves its embedded data
+// folder and its sessions' processes behind; the next embedded client
+// sweeps both away.
+func TestEmbeddedSweepsWhatCrashedProcessesLeft(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	bin := filepath.Join(t.TempDir(), "agentbay-local")
+	build := exec.Command("go", "build", "-o", bin, "../../cmd/agentbay-local")
+	out, err := build.CombinedOutput()
+	require.NoError(t, err, string(out))
+
+	// A server on an embedded-style folder, with a background process in a
+	// session, killed hard as a crashing host would be.
+	dir := filepath.Join(tmp, "agentbay-embedded-crashed")
+	srv := exec.Command(bin, "serve", "--listen", "127.0.0.1:0", "--data", dir, "--api-key", "akm-sweep-test-key")
+	stdout, err := srv.StdoutPipe()
+	require.NoError(t, err)
+	require.NoError(t, srv.Start())
+	endpoint := ""
+	scan := bufio.NewScanner(stdout)
+	for endpoint == "" && scan.Scan() {
+		endpoint, _ = strings.CutPrefix(scan.Text(), "agentbay-local serving ")
+	}
+	require.NotEmpty(t, endpoint)
+	ctx := context.Background()
+	c, err := agentbay.New(ctx, agentbay.Config{Endpoint: endpoint, APIKey: "akm-sweep-test-key"})
+	require.NoError(t, err)
+	r, err := c.Create(ctx, agentbay.CreateParams{})
+	require.NoError(t, err)
+	const marker = "sleep 301.789"
+	_, err = r.Session.CallMcpTool(ctx, "shell", map[string]any{"command": marker + " > /dev/null 2>&1 &", "timeout_ms": 5000}, agentbay.CallOptions{})
+	require.NoError(t, err)
+	c.Close()
+	require.True(t, running(marker), "the background process runs")
+	require.NoError(t, srv.Process.Kill())
+	_ = srv.Wait()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "owner.pid"), []byte(strconv.Itoa(srv.Process.Pid)), 0o600))
+
+	// The next embedded client cleans up.
+	e, err := agentbay.New(ctx, agentbay.Config{Endpoint: "embedded"})
+	require.NoError(t, err)
+	defer e.Close()
+	_, err = os.Stat(dir)
+	require.True(t, os.IsNotExist(err), "the crashed folder is gone: %v", err)
+	require.False(t, running(marker), "the background process was killed")
+}
+
+// running reports whether a process whose command line contains s runs.
+func running(s string) bool {
+	procs, _ := filepath.Glob("/proc/[0-9]*/cmdline")
+	for _, p := range procs {
+		b, err := os.ReadFile(p)
+		if err == nil && strings.Contains(strings.ReplaceAll(string(b), "\x00", " "), s) {
+			return true
+		}
+	}
+	return false
 }

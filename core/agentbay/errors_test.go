@@ -2,6 +2,7 @@ package agentbay
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"testing"
 	"time"
@@ -346,4 +347,40 @@ func TestWriteErrorsRetryable(t *testing.T) {
 		require.ErrorAs(t, err, &e)
 		assert.Equal(t, tc.retryable, e.Retryable, "HTTP %d", e.HTTPStatus)
 	}
+}
+
+// TestEmbeddedKeyNeverLogged runs calls that succeed and calls that fail on
+// the embedded backend with every log line on: its key is in no line and
+// no error.
+func TestEmbeddedKeyNeverLogged(t *testing.T) {
+	logs := &syncBuffer{}
+	c, err := New(bg, Config{Endpoint: EmbeddedEndpoint, Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	require.NoError(t, err)
+	key := c.embedded.key
+	r, err := c.Create(bg, CreateParams{Labels: map[string]string{"k": "v"}})
+	require.NoError(t, err)
+	s := r.Session
+	var errs []error
+	keep := func(_ any, err error) { errs = append(errs, err) }
+	keep(s.CallMcpTool(bg, "shell", map[string]any{"command": "exit 3", "timeout_ms": 5000}, CallOptions{}))
+	keep(s.CallMcpTool(bg, "no_such_tool", nil, CallOptions{}))
+	keep(c.Session("session-none").GetLabels(bg))
+	keep(s.GetLink(bg, "http", 30100, ""))
+	keep(s.Pause(bg, WaitOptions{}))
+	keep(s.Delete(bg, false)) // paused: refused
+	keep(s.Resume(bg, WaitOptions{}))
+	keep(s.Delete(bg, false))
+	keep(s.Info(bg))
+	require.NoError(t, c.Close())
+	keep(c.List(bg, ListParams{}))
+	failed := 0
+	for _, err := range errs {
+		if err != nil {
+			failed++
+			assert.NotContains(t, err.Error(), key)
+		}
+	}
+	assert.GreaterOrEqual(t, failed, 5, "%v", errs)
+	assert.Contains(t, logs.String(), "agentbay call")
+	assert.NotContains(t, logs.String(), key)
 }

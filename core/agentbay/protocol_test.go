@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -374,6 +375,81 @@ func TestResponseTyping(t *testing.T) {
 			assert.Equal(t, tc.text, r.Data, tc.name)
 		}
 	})
+}
+
+// TestWrongDataTypes feeds every action a successful envelope whose Data,
+// or a field of it, has a type the spec does not allow (spec 2.7): each
+// must be a server error naming the problem, never a result built from the
+// raw JSON of an object or from nothing.
+func TestWrongDataTypes(t *testing.T) {
+	get := func(c *Client) error { _, err := c.Get(bg, "s"); return err }
+	create := func(c *Client) error { _, err := c.Create(bg, CreateParams{}); return err }
+	list := func(c *Client) error { _, err := c.List(bg, ListParams{}); return err }
+	s := func(c *Client) *Session { return c.Session("s") }
+	labels := func(c *Client) error { _, err := s(c).GetLabels(bg); return err }
+	link := func(c *Client) error { _, err := s(c).GetLink(bg, "https", 30100, ""); return err }
+	status := func(c *Client) error { _, err := s(c).GetStatus(bg); return err }
+	info := func(c *Client) error { _, err := s(c).Info(bg); return err }
+	tools := func(c *Client) error { _, err := s(c).ListMcpTools(bg, ""); return err }
+	tool := func(c *Client) error { _, err := s(c).CallMcpTool(bg, "shell", nil, CallOptions{}); return err }
+	pause := func(c *Client) error {
+		_, err := s(c).WaitForStatus(bg, StatusPaused, WaitOptions{Timeout: 5 * time.Second, PollInterval: time.Millisecond})
+		return err
+	}
+	cases := []struct {
+		name, action, data string
+		call               func(*Client) error
+		msg                string
+	}{
+		{"GetSession SessionId an object", "GetSession", `{"SessionId":{"a":1}}`, get, "SessionId is not a string"},
+		{"GetSession ResourceUrl an array", "GetSession", `{"SessionId":"s","ResourceUrl":["u"]}`, get, "ResourceUrl is not a string"},
+		{"Create SessionId an array", "CreateMcpSession", `{"SessionId":["a"]}`, create, "SessionId is not a string"},
+		{"Create LinkUrl an object", "CreateMcpSession", `{"SessionId":"s","LinkUrl":{"u":1},"Token":"t"}`, create, "LinkUrl is not a string"},
+		{"Create Token an array", "CreateMcpSession", `{"SessionId":"s","LinkUrl":"http://x/","Token":[1]}`, create, "Token is not a string"},
+		{"ListSession items not objects", "ListSession", `[1,"a"]`, list, "not an object"},
+		{"ListSession item without SessionId", "ListSession", `[{"SessionStatus":"RUNNING"}]`, list, "no SessionId"},
+		{"ListSession SessionId an object", "ListSession", `[{"SessionId":{"x":1}}]`, list, "SessionId is not a string"},
+		{"ListSession SessionStatus an array", "ListSession", `[{"SessionId":"s","SessionStatus":[]}]`, list, "SessionStatus is not a string"},
+		{"GetLabel Data a string", "GetLabel", `"x"`, labels, "Data is not an object"},
+		{"GetLabel Data an array", "GetLabel", `[1]`, labels, "Data is not an object"},
+		{"GetLabel Data a number", "GetLabel", `5`, labels, "Data is not an object"},
+		{"GetLink Url an object", "GetLink", `{"Url":{"a":1}}`, link, "no Url"},
+		{"GetLink Url a number", "GetLink", `{"Url":5}`, link, "no Url"},
+		{"GetLink Url an array", "GetLink", `{"Url":["http://x"]}`, link, "no Url"},
+		{"GetSessionDetail Data a string", "GetSessionDetail", `"RUNNING"`, status, "Data is not an object"},
+		{"GetSessionDetail Data an array", "GetSessionDetail", `[1]`, status, "Data is not an object"},
+		{"GetSessionDetail without Data", "GetSessionDetail", ``, status, "Data is not an object"},
+		{"GetSessionDetail Status an object", "GetSessionDetail", `{"Status":{"a":1}}`, status, "Status is not a string"},
+		{"GetSession Status an object while waiting", "GetSession", `{"SessionId":"s","Status":{"a":1}}`, pause, "Status is not a string"},
+		{"GetMcpResource SessionId an object", "GetMcpResource", `{"SessionId":{"a":1}}`, info, "SessionId is not a string"},
+		{"GetMcpResource DesktopInfo a number", "GetMcpResource", `{"SessionId":"s","DesktopInfo":5}`, info, "DesktopInfo is not an object"},
+		{"GetMcpResource Ticket an object", "GetMcpResource", `{"SessionId":"s","DesktopInfo":{"Ticket":{}}}`, info, "Ticket is not a string"},
+		{"ListMcpTools items not objects", "ListMcpTools", `[1,2]`, tools, "not an object"},
+		{"ToolList items not objects", "GetSession", `{"SessionId":"s","ToolList":"[1]"}`, get, "not an object"},
+		{"CallMcpTool Data a number", "CallMcpTool", `5`, tool, "neither an object nor a string"},
+		{"CallMcpTool Data an array", "CallMcpTool", `[{"content":[]}]`, tool, "neither an object nor a string"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			api := newFakeAPI(t).on(tc.action, okWithID("REQ-W", tc.data))
+			err := tc.call(newClient(t, api.URL(), noRetries))
+			e := requireKind(t, err, KindServer)
+			assert.Contains(t, e.Message, tc.msg)
+			assert.Equal(t, "REQ-W", e.RequestID)
+			requireNoKey(t, err)
+		})
+	}
+
+	// What the SDKs' decoders accept still works: scalars in string
+	// fields, and GetLabel without Data.
+	api := newFakeAPI(t).on("GetSession", okReply(`{"SessionId":12345,"Status":"RUNNING"}`)).on("GetLabel", okReply(""))
+	c := newClient(t, api.URL())
+	r, err := c.Get(bg, "s")
+	require.NoError(t, err)
+	assert.Equal(t, "12345", r.Session.ID())
+	l, err := c.Session("s").GetLabels(bg)
+	require.NoError(t, err)
+	assert.Empty(t, l.Labels)
 }
 
 // linkServer is a recording LinkUrl endpoint.

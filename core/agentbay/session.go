@@ -6,6 +6,9 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
+
+	"github.com/tidwall/gjson"
 
 	"github.com/libagentbay/libagentbay/core/wire"
 )
@@ -63,6 +66,10 @@ func validateLabels(labels map[string]string) error {
 		return wire.Errorf(wire.KindInvalidArgument, "Labels cannot be empty. Please provide at least one label.")
 	}
 	for k, v := range labels {
+		if !utf8.ValidString(k) || !utf8.ValidString(v) {
+			// JSON would send U+FFFD in place of the bad bytes.
+			return wire.Errorf(wire.KindInvalidArgument, "Label keys and values must be valid UTF-8.")
+		}
 		if strings.TrimSpace(k) == "" {
 			return wire.Errorf(wire.KindInvalidArgument, "Label keys cannot be empty. Please provide valid keys.")
 		}
@@ -77,6 +84,9 @@ func validateLabels(labels map[string]string) error {
 func (s *Session) GetLabels(ctx context.Context) (*LabelsResult, error) {
 	resp, err := s.client.do(ctx, wire.Call{Action: "GetLabel", Form: s.form()})
 	if err != nil {
+		return nil, err
+	}
+	if err := object(resp, true); err != nil {
 		return nil, err
 	}
 	labels := map[string]string{}
@@ -100,15 +110,23 @@ func (s *Session) Info(ctx context.Context) (*InfoResult, error) {
 		return nil, badData(resp, "empty response data")
 	}
 	di := d.Get("DesktopInfo")
-	info := SessionInfo{
-		SessionID:            d.Get("SessionId").String(),
-		ResourceURL:          d.Get("ResourceUrl").String(),
-		AppID:                di.Get("AppId").String(),
-		AuthCode:             di.Get("AuthCode").String(),
-		ConnectionProperties: di.Get("ConnectionProperties").String(),
-		ResourceID:           di.Get("ResourceId").String(),
-		ResourceType:         di.Get("ResourceType").String(),
-		Ticket:               di.Get("Ticket").String(),
+	if di.Exists() && di.Type != gjson.Null && !di.IsObject() {
+		return nil, badData(resp, "invalid response from GetMcpResource: DesktopInfo is not an object")
+	}
+	var info SessionInfo
+	for _, f := range []struct {
+		from  gjson.Result
+		name  string
+		field *string
+	}{
+		{d, "SessionId", &info.SessionID}, {d, "ResourceUrl", &info.ResourceURL},
+		{di, "AppId", &info.AppID}, {di, "AuthCode", &info.AuthCode},
+		{di, "ConnectionProperties", &info.ConnectionProperties}, {di, "ResourceId", &info.ResourceID},
+		{di, "ResourceType", &info.ResourceType}, {di, "Ticket", &info.Ticket},
+	} {
+		if *f.field, err = text(resp, f.from, f.name); err != nil {
+			return nil, err
+		}
 	}
 	if info.SessionID == "" {
 		info.SessionID = s.id
@@ -141,11 +159,11 @@ func (s *Session) GetLink(ctx context.Context, protocolType string, port int, op
 	if err != nil {
 		return nil, err
 	}
-	link := resp.Data.Get("Url").String()
-	if link == "" {
+	link := resp.Data.Get("Url")
+	if !resp.Data.IsObject() || link.Type != gjson.String || link.Str == "" {
 		return nil, badData(resp, "invalid response from GetLink: no Url")
 	}
-	return &LinkResult{Result: ok(resp.RequestID), URL: link}, nil
+	return &LinkResult{Result: ok(resp.RequestID), URL: link.Str}, nil
 }
 
 // GetStatus returns the session's status (GetSessionDetail).
@@ -157,11 +175,24 @@ func (s *Session) GetStatus(ctx context.Context) (*StatusResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	st := resp.Data.Get("Status").String()
+	st, err := statusOf(resp)
+	if err != nil {
+		return nil, err
+	}
+	return &StatusResult{Result: ok(resp.RequestID), Status: st}, nil
+}
+
+// statusOf reads Data.Status of a GetSession or GetSessionDetail reply;
+// an empty one is UNKNOWN, as in the SDKs.
+func statusOf(resp *wire.Response) (string, error) {
+	if err := object(resp, false); err != nil {
+		return "", err
+	}
+	st, err := text(resp, resp.Data, "Status")
 	if st == "" {
 		st = StatusUnknown
 	}
-	return &StatusResult{Result: ok(resp.RequestID), Status: st}, nil
+	return st, err
 }
 
 // status reads the status through GetSession, as the SDKs' pause and resume
@@ -171,9 +202,5 @@ func (s *Session) status(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	st := resp.Data.Get("Status").String()
-	if st == "" {
-		st = StatusUnknown
-	}
-	return st, nil
+	return statusOf(resp)
 }

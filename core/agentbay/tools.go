@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+	"unicode/utf8"
 
 	gojson "github.com/goccy/go-json"
 	"github.com/tidwall/gjson"
@@ -28,6 +29,9 @@ func parseTools(raw string) ([]McpTool, error) {
 	}
 	var tools []McpTool
 	for _, t := range list.Array() {
+		if !t.IsObject() {
+			return nil, fmt.Errorf("an item is not an object")
+		}
 		tool := McpTool{
 			Name:        firstOf(t, "name", "Name").String(),
 			Description: firstOf(t, "description", "Description").String(),
@@ -138,6 +142,9 @@ func (s *Session) CallMcpTool(ctx context.Context, name string, args any, opts C
 	if !resp.Data.Exists() || resp.Data.Type == gjson.Null {
 		return nil, badData(resp, "Empty response from CallMcpTool")
 	}
+	if !resp.Data.IsObject() && resp.Data.Type != gjson.String {
+		return nil, badData(resp, "invalid response from CallMcpTool: Data is neither an object nor a string")
+	}
 	return toolResult(resp.RequestID, resp.Data), nil
 }
 
@@ -177,6 +184,9 @@ func argsJSON(args any) ([]byte, error) {
 	raw = bytes.TrimSpace(raw)
 	if !gjson.ValidBytes(raw) || !gjson.ParseBytes(raw).IsObject() {
 		return nil, wire.Errorf(wire.KindInvalidArgument, "args must be a JSON object")
+	}
+	if !utf8.Valid(raw) {
+		return nil, wire.Errorf(wire.KindInvalidArgument, "args must be valid UTF-8")
 	}
 	return raw, nil
 }

@@ -31,6 +31,12 @@ func TestValidation(t *testing.T) {
 			"Label keys cannot be empty. Please provide valid keys."},
 		{"SetLabels blank value", func() error { _, err := s.SetLabels(bg, map[string]string{"k": "  "}); return err },
 			"Label values cannot be empty. Please provide valid values."},
+		{"SetLabels value not UTF-8", func() error { _, err := s.SetLabels(bg, map[string]string{"k": "a\xffb"}); return err },
+			"Label keys and values must be valid UTF-8."},
+		{"Create with a label key not UTF-8", func() error {
+			_, err := c.Create(bg, CreateParams{Labels: map[string]string{"\xfe": "v"}})
+			return err
+		}, "Label keys and values must be valid UTF-8."},
 		{"Create with a blank label", func() error {
 			_, err := c.Create(bg, CreateParams{Labels: map[string]string{"k": ""}})
 			return err
@@ -68,6 +74,7 @@ func TestValidation(t *testing.T) {
 		"not encodable":    map[string]any{"f": func() {}},
 		"empty raw":        json.RawMessage(``),
 		"trailing garbage": []byte(`{"a":1} x`),
+		"not UTF-8":        []byte("{\"command\":\"echo \xff\"}"),
 	}
 	for name, args := range badArgs {
 		cases = append(cases, struct {

@@ -229,6 +229,9 @@ func (s *Server) getLabel(c *call) (reply, error) {
 		return nil, err
 	}
 	labels := se.snapshot().Labels
+	if labels == nil {
+		labels = map[string]string{} // "{}", not "null": the SDKs parse it as a map
+	}
 	b, err := json.Marshal(labels)
 	if err != nil {
 		return nil, internal(err)

@@ -107,6 +107,16 @@ func (c *client) raw(req string) (int, string) {
 	return resp.StatusCode, string(body)
 }
 
+// raw2 is raw for a request that must succeed; it returns the body.
+func (c *client) raw2(req string) gjson.Result {
+	c.t.Helper()
+	status, body := c.raw(req)
+	if status != 200 {
+		c.t.Fatalf("%d %s", status, body)
+	}
+	return gjson.Parse(body)
+}
+
 // goRequest builds a request as the Go SDK sends it: the common query
 // parameters, sorted keys, a form body with '+' for spaces and a
 // Content-Length.

@@ -207,6 +207,52 @@ func TestRestartSettlesTransitions(t *testing.T) {
 	}
 }
 
+// TestStartOnBadDataFolder: a data folder that cannot be used, or a
+// damaged database in it, stops Start with an error that says which and
+// why; it never panics.
+func TestStartOnBadDataFolder(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "a-file")
+	os.WriteFile(file, []byte("x"), 0o600)
+
+	garbage := t.TempDir()
+	os.WriteFile(filepath.Join(garbage, "state.db"), []byte(strings.Repeat("not a database ", 1000)), 0o600)
+
+	// A sound database whose pages after the two meta pages are
+	// overwritten: bbolt reads the free list while opening, and panics.
+	damaged := t.TempDir()
+	db, err := store.Open(filepath.Join(damaged, "state.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"session-a", "session-b"} {
+		if err := db.Put(&store.Record{ID: id, Status: "RUNNING", Token: id, LinkToken: id}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	b, _ := os.ReadFile(filepath.Join(damaged, "state.db"))
+	for i := 2 * os.Getpagesize(); i < len(b); i++ {
+		b[i] = 0xff
+	}
+	os.WriteFile(filepath.Join(damaged, "state.db"), b, 0o600)
+
+	for _, c := range []struct{ dir, want string }{
+		{file, "the data folder " + file + " cannot be used"},
+		{garbage, filepath.Join(garbage, "state.db") + ": invalid database"},
+		{damaged, filepath.Join(damaged, "state.db") + ": the database is damaged"},
+	} {
+		srv, err := local.Start(local.Options{DataDir: c.dir, APIKey: testKey})
+		if err == nil {
+			srv.Close()
+			t.Fatalf("%s: started", c.dir)
+		}
+		if !strings.Contains(err.Error(), c.want) {
+			t.Fatalf("%s: %v, want %q", c.dir, err, c.want)
+		}
+	}
+}
+
 // waitGone waits until process pid has ended. A zombie has ended: its
 // parent may reap it late.
 func waitGone(t *testing.T, pid string) {
@@ -343,9 +389,21 @@ func TestLinkProxy(t *testing.T) {
 	if status, _ := get(strings.Replace(link, "/"+strconv.Itoa(port)+"/", "/"+strconv.Itoa(port)+"x/", 1)); status != 404 {
 		t.Fatalf("a bad link: %d", status)
 	}
-	bad := link[:len(link)-2] + "x/"
+	last := "x" // a token ends in any of a-z2-7: change its last letter
+	if link[len(link)-2] == 'x' {
+		last = "y"
+	}
+	bad := link[:len(link)-2] + last + "/"
 	if status, _ := get(bad + "page.txt"); status != 404 {
 		t.Fatalf("a wrong token: %d", status)
+	}
+	// The token of another session's link opens nothing of this one.
+	other := c.create()
+	otherLink := c.call("GetLink", "SessionId", other, "Port", strconv.Itoa(port)).Get("Data.Url").String()
+	otherToken := otherLink[strings.LastIndex(strings.TrimSuffix(otherLink, "/"), "/")+1:]
+	mixed := link[:strings.LastIndex(strings.TrimSuffix(link, "/"), "/")+1] + otherToken
+	if status, _ := get(mixed + "page.txt"); status != 404 || otherToken == "" || mixed == link {
+		t.Fatalf("another session's token %q: %d (%s)", otherToken, status, mixed)
 	}
 
 	c.call("PauseSessionAsync", "SessionId", id)

@@ -297,6 +297,118 @@ func TestErrors(t *testing.T) {
 	checkError(t, status, gjson.Parse(body), "NotFound")
 }
 
+// TestAdversarialRequests sends requests no SDK sends. Every answer is a
+// JSON envelope (c.raw checks) with a status and code that say what is
+// wrong; nothing is a redirect, a 500 or an answer that ignores input.
+func TestAdversarialRequests(t *testing.T) {
+	c := start(t, local.Options{})
+	id := c.create("Labels", `{"k":"v"}`)
+	other := c.create()
+	auth := "Authorization=Bearer+akm-test-key"
+	req := func(method, target, headers, body string) string {
+		return fmt.Sprintf("%s %s HTTP/1.1\r\nHost: %s\r\n%sContent-Length: %d\r\n\r\n%s", method, target, c.addr, headers, len(body), body)
+	}
+	form := "Content-Type: application/x-www-form-urlencoded\r\n"
+	for _, tc := range []struct {
+		name    string
+		request string
+		status  int
+		code    string
+		msg     string // in Message (or message)
+	}{
+		// Bodies that are not forms: their parameters would be lost.
+		{"JSON body", req("POST", "/?Action=ListSession", "Content-Type: application/json\r\n", `{"Authorization":"Bearer akm-test-key"}`),
+			415, "UnsupportedMediaType", "application/x-www-form-urlencoded"},
+		{"text body", req("POST", "/?Action=ListSession", "Content-Type: text/plain\r\n", auth), 415, "UnsupportedMediaType", "text/plain"},
+		{"multipart body", req("POST", "/?Action=ListSession", "Content-Type: multipart/form-data; boundary=x\r\n",
+			"--x\r\nContent-Disposition: form-data; name=\"Authorization\"\r\n\r\nBearer akm-test-key\r\n--x--\r\n"), 415, "UnsupportedMediaType", "multipart"},
+		{"body without a type", req("POST", "/?Action=ListSession", "", auth), 415, "UnsupportedMediaType", "application/x-www-form-urlencoded"},
+		{"form in the body", req("POST", "/?Action=ListSession", form, auth), 200, "ok", ""},
+		// Paths the mux would redirect in HTML.
+		{"double slash", req("POST", "//?Action=ListSession", form, auth), 404, "NotFound", "no such path"},
+		{"dot segment", req("POST", "/./?Action=ListSession", form, auth), 404, "NotFound", "no such path"},
+		{"dot-dot out of /link/", req("POST", "/link/../?Action=ListSession", form, auth), 404, "NotFound", "no such path"},
+		{"GET /callTool", req("GET", "/callTool", "", ""), 405, "MethodNotAllowed", "POST"},
+		{"no action", req("POST", "/", form, auth), 400, "MissingParameter", "Action"},
+		{"unknown action", req("POST", "/?Action=RebootHost", form, auth), 400, "InvalidAction.NotFound", "RebootHost"},
+		{"no key, no action", req("POST", "/", form, ""), 400, "NOT_LOGIN", "not logged in"},
+		// Bytes that JSON would replace with U+FFFD.
+		{"labels not UTF-8", req("POST", "/?Action=CreateMcpSession", form, auth+"&Labels=%7B%22k%22%3A%22%FF%22%7D"), 400, "InvalidParameter", "UTF-8"},
+		{"args not UTF-8", req("POST", "/?Action=CallMcpTool", form, auth+"&SessionId="+id+"&Name=shell&Args=%7B%22command%22%3A%22echo+%FE%22%7D"),
+			400, "InvalidParameter", "UTF-8"},
+		// Wrong types.
+		{"labels a JSON array", req("POST", "/?Action=CreateMcpSession", form, auth+"&Labels=%5B%22a%22%5D"), 400, "InvalidParameter", "Labels"},
+		{"labels with a number", req("POST", "/?Action=SetLabel", form, auth+"&SessionId="+id+"&Labels=%7B%22k%22%3A1%7D"), 400, "InvalidParameter", "Labels"},
+		{"args a JSON string", req("POST", "/?Action=CallMcpTool", form, auth+"&SessionId="+id+"&Name=shell&Args=%22%7B%7D%22"), 400, "InvalidParameter", "Args"},
+		{"args a JSON array", req("POST", "/?Action=CallMcpTool", form, auth+"&SessionId="+id+"&Name=shell&Args=%5B%5D"), 400, "InvalidParameter", "Args"},
+		{"MaxResults too big", req("POST", "/?Action=ListSession", form, auth+"&MaxResults=99999999999999999999"), 400, "InvalidParameter", "MaxResults"},
+		{"MaxResults a float", req("POST", "/?Action=ListSession", form, auth+"&MaxResults=2.5"), 400, "InvalidParameter", "MaxResults"},
+		{"NextToken of nothing", req("POST", "/?Action=ListSession", form, auth+"&NextToken=%00%01"), 400, "InvalidParameter", "NextToken"},
+		{"Port not a number", req("POST", "/?Action=GetLink", form, auth+"&SessionId="+id+"&Port=30100abc"), 400, "InvalidParameter", "Port"},
+		{"a long unknown session", req("POST", "/?Action=GetSession", form, auth+"&SessionId="+strings.Repeat("x", 1<<20)), 400, "InvalidMcpSession.NotFound", "not found"},
+		{"a session id with NUL", req("POST", "/?Action=GetSession", form, auth+"&SessionId="+id+"%00"), 400, "InvalidMcpSession.NotFound", "not found"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := *c
+			c.t = t
+			status, raw := c.raw(tc.request)
+			body := gjson.Parse(raw)
+			code := body.Get("Code").String() + body.Get("code").String()
+			msg := body.Get("Message").String() + body.Get("message").String()
+			if status != tc.status || code != tc.code || !strings.Contains(msg, tc.msg) {
+				t.Fatalf("got %d %s, want %d %s with %q", status, raw, tc.status, tc.code, tc.msg)
+			}
+		})
+	}
+	if l := c.call("GetLabel", "SessionId", id).Get("Data.Labels").String(); l != `{"k":"v"}` {
+		t.Fatalf("labels after the refused calls: %s", l)
+	}
+	if n := c.call("ListSession").Get("TotalCount").Int(); n != 2 {
+		t.Fatalf("%d sessions after the refused calls, want 2", n)
+	}
+
+	// A parameter in both the query and the body: the body's value wins,
+	// whichever it is.
+	q := url.Values{"SessionId": {other}}
+	if got := c.raw2(c.goRequest("GetSession", q, c.params("SessionId", id))).Get("Data.SessionId").String(); got != id {
+		t.Fatalf("SessionId in query and body: got %s, want the body's %s", got, id)
+	}
+	status, raw := c.raw(c.goRequest("GetSession", url.Values{"SessionId": {id}}, c.params("SessionId", "session-none")))
+	checkError(t, status, gjson.Parse(raw), "InvalidMcpSession.NotFound")
+	status, raw = c.raw(c.goRequest("ListSession", url.Values{"Authorization": {"Bearer wrong"}}, c.params()))
+	if status != 200 {
+		t.Fatalf("a wrong key in the query, the right one in the body: %d %s", status, raw)
+	}
+	status, raw = c.raw(c.goRequest("ListSession", url.Values{"Authorization": {"Bearer " + testKey}}, url.Values{"Authorization": {"Bearer wrong"}}))
+	checkError(t, status, gjson.Parse(raw), "NOT_LOGIN")
+	// The key in an Authorization header, or in the query of a GET, is
+	// accepted too.
+	status, raw = c.raw(req("POST", "/?Action=ListSession", "Authorization: Bearer akm-test-key\r\n", ""))
+	if status != 200 {
+		t.Fatalf("key in a header: %d %s", status, raw)
+	}
+	status, raw = c.raw(req("GET", "/?Action=ListSession&Authorization=Bearer+akm-test-key", "", ""))
+	if status != 200 {
+		t.Fatalf("GET: %d %s", status, raw)
+	}
+}
+
+// TestLabelsAlwaysAnObject: GetLabel's Labels is the JSON text of an
+// object also for a session that never had labels, or had them set to
+// null: the Python and TypeScript SDKs parse it and use it as a map.
+func TestLabelsAlwaysAnObject(t *testing.T) {
+	c := start(t, local.Options{})
+	for _, id := range []string{c.create(), c.create("Labels", "null"), c.create("Labels", "{}")} {
+		if l := c.call("GetLabel", "SessionId", id).Get("Data.Labels"); l.Type != gjson.String || l.String() != "{}" {
+			t.Fatalf("labels of %s: %s", id, l.Raw)
+		}
+		c.call("SetLabel", "SessionId", id, "Labels", "null")
+		if l := c.call("GetLabel", "SessionId", id).Get("Data.Labels").String(); l != "{}" {
+			t.Fatalf("labels of %s set to null: %s", id, l)
+		}
+	}
+}
+
 func TestListSession(t *testing.T) {
 	c := start(t, local.Options{})
 	var ids []string

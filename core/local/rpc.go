@@ -8,9 +8,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"mime"
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // apiError is an error answer: an HTTP status and the Code and Message of
@@ -100,6 +102,9 @@ type call struct {
 	requestID string
 }
 
+// param returns the parameter name. A parameter given more than once, in
+// the query, the body or both, has the first value of the body, else the
+// first of the query (the order of http.Request.Form).
 func (c *call) param(name string) string { return c.r.Form.Get(name) }
 
 func (c *call) required(name string) (string, error) {
@@ -165,6 +170,10 @@ func (s *Server) authorized(r *http.Request) bool {
 // the x-acs-action header) and parameters in the query and form body.
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	c := &call{r: r, requestID: newRequestID()}
+	if err := formBody(r); err != nil {
+		writeError(w, c.requestID, err)
+		return
+	}
 	r.Body = http.MaxBytesReader(w, r.Body, s.opts.MaxBodyBytes)
 	if err := r.ParseForm(); err != nil {
 		var tooBig *http.MaxBytesError
@@ -181,9 +190,23 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		writeError(w, c.requestID, errNotLogin)
 		return
 	}
+	for name, values := range r.Form {
+		for _, v := range values {
+			if !utf8.ValidString(v) {
+				// JSON would turn the bad bytes into U+FFFD: a label,
+				// a command, a path that is not the one sent.
+				writeError(w, c.requestID, invalid(name, "not valid UTF-8"))
+				return
+			}
+		}
+	}
 	action := c.param("Action")
 	if action == "" {
 		action = r.Header.Get("x-acs-action")
+	}
+	if action == "" {
+		writeError(w, c.requestID, missing("Action"))
+		return
 	}
 	handle, ok := actions[action]
 	if !ok {
@@ -206,6 +229,26 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	body["HttpStatusCode"] = http.StatusOK
 	body["Success"] = true
 	writeJSON(w, http.StatusOK, body)
+}
+
+// formBody refuses a request whose body is there but is not a form, which
+// ParseForm would skip: its parameters, the key among them, would be
+// missing without a word.
+func formBody(r *http.Request) error {
+	switch r.Method {
+	case http.MethodPost, http.MethodPut, http.MethodPatch:
+	default:
+		return nil // ParseForm reads no body
+	}
+	if r.ContentLength == 0 {
+		return nil
+	}
+	ct, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err == nil && ct == "application/x-www-form-urlencoded" {
+		return nil
+	}
+	return &apiError{http.StatusUnsupportedMediaType, "UnsupportedMediaType",
+		fmt.Sprintf("the body is %q; send the parameters as application/x-www-form-urlencoded", r.Header.Get("Content-Type"))}
 }
 
 // reply holds the fields of a successful answer besides the envelope,

@@ -18,7 +18,9 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -86,7 +88,7 @@ func Start(opts Options) (*Server, error) {
 		return nil, err
 	}
 	if err := os.MkdirAll(filepath.Join(opts.DataDir, "sessions"), 0o700); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("local: the data folder %s cannot be used: %w", opts.DataDir, err)
 	}
 	s := &Server{
 		opts:     opts,
@@ -102,11 +104,11 @@ func Start(opts Options) (*Server, error) {
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	var err error
 	if s.db, err = store.Open(filepath.Join(opts.DataDir, "state.db")); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("local: %w", err)
 	}
 	if err := s.restore(); err != nil {
 		s.db.Close()
-		return nil, err
+		return nil, fmt.Errorf("local: bringing back the sessions of %s: %w", opts.DataDir, err)
 	}
 	if err := s.listen(); err != nil {
 		s.shutdownSessions()
@@ -209,18 +211,43 @@ func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/{$}", s.serveAPI)
 	mux.HandleFunc("POST /callTool", s.serveCallTool)
-	mux.HandleFunc("/link/{id}/{port}/{token}/", s.serveLink)
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, newRequestID(), &apiError{http.StatusNotFound, "NotFound", "no such path: " + r.URL.Path})
+	mux.HandleFunc("/callTool", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Allow", http.MethodPost)
+		writeLinkError(w, newRequestID(), &apiError{http.StatusMethodNotAllowed, "MethodNotAllowed", "/callTool takes POST"})
 	})
+	mux.HandleFunc("/link/{id}/{port}/{token}/", s.serveLink)
+	notFound := func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, newRequestID(), &apiError{http.StatusNotFound, "NotFound", "no such path: " + r.URL.Path})
+	}
+	mux.HandleFunc("/", notFound)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !s.enter() {
 			writeError(w, newRequestID(), &apiError{http.StatusServiceUnavailable, "ServiceUnavailable", "the server is shutting down"})
 			return
 		}
 		defer s.work.Done()
+		if p := cleanPath(r.URL.Path); p != r.URL.Path && !strings.HasPrefix(p, "/link/") {
+			// The mux would redirect to the clean path, in HTML: the API
+			// answers in JSON, and has nothing at such paths anyway. (A
+			// link's web pages may be redirected.)
+			notFound(w, r)
+			return
+		}
 		mux.ServeHTTP(w, r)
 	})
+}
+
+// cleanPath is the path the mux would redirect p to: rooted, without "//",
+// "." or "..", with its trailing slash kept.
+func cleanPath(p string) string {
+	if p == "" || p[0] != '/' {
+		p = "/" + p
+	}
+	np := path.Clean(p)
+	if strings.HasSuffix(p, "/") && np != "/" {
+		np += "/"
+	}
+	return np
 }
 
 // enter counts a request in, unless the server is closing.

@@ -28,8 +28,8 @@ const APIVersion = "2025-05-06"
 const LibraryVersion = "0.1.0"
 
 // maxReplyBytes caps a reply body, so that a broken endpoint cannot make the
-// client buffer without bound.
-const maxReplyBytes = 64 << 20
+// client buffer without bound. A variable only so that tests can lower it.
+var maxReplyBytes = 64 << 20
 
 // DefaultTimeout bounds one call when Options.Timeout is zero.
 const DefaultTimeout = 60 * time.Second
@@ -191,10 +191,12 @@ func (c *Client) Do(ctx context.Context, call Call) (*Response, error) {
 	return out, nil
 }
 
-// retryRead retries idempotent reads on anything transient.
+// retryRead retries idempotent reads on anything transient. A reply that
+// is too large is not: the service answered, and would answer the same.
 func retryRead(r *resty.Response, err error) bool {
 	if err != nil {
-		return !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded)
+		return !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) &&
+			!errors.Is(err, resty.ErrResponseBodyTooLarge)
 	}
 	s := r.StatusCode()
 	return s == http.StatusTooManyRequests || s >= 500

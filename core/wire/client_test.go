@@ -165,7 +165,8 @@ func TestDoCallTimeoutOverridesClientTimeout(t *testing.T) {
 }
 
 // A redirect must not carry the form (and with it the key) to another host:
-// the reply is read as it is, and the other host sees nothing.
+// the reply is read as it is, and the other host sees nothing. Nor is a
+// redirect an answer, even with a success envelope in its body.
 func TestDoDoesNotFollowRedirects(t *testing.T) {
 	var elsewhere atomic.Int32
 	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -175,7 +176,10 @@ func TestDoDoesNotFollowRedirects(t *testing.T) {
 	defer other.Close()
 	for _, code := range []int{http.StatusFound, http.StatusTemporaryRedirect, http.StatusPermanentRedirect} {
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			http.Redirect(w, r, other.URL+"/steal", code)
+			w.Header().Set("Location", other.URL+"/steal")
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(code)
+			_, _ = io.WriteString(w, `{"Code":"ok","RequestId":"R","Success":true,"Data":{"SessionId":"s"}}`)
 		}))
 		c, _ := newWire(t, srv.URL, nil)
 		_, err := c.Do(context.Background(), Call{Action: "GetSession", Form: url.Values{"SessionId": {"s"}}})
@@ -184,6 +188,43 @@ func TestDoDoesNotFollowRedirects(t *testing.T) {
 		requireNoKey(t, err)
 	}
 	assert.Zero(t, elsewhere.Load(), "a redirect was followed")
+}
+
+// A reply larger than the cap is garbage from a service that did answer:
+// a server error, neither retried (a read) nor safe to repeat (a change),
+// on both routes.
+func TestDoReplyTooLarge(t *testing.T) {
+	old := maxReplyBytes
+	maxReplyBytes = 1024
+	t.Cleanup(func() { maxReplyBytes = old })
+	big := `{"Code":"ok","RequestId":"R","Success":true,"Data":"` + strings.Repeat("x", 4096) + `"}`
+	var n atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		_, _ = io.Copy(io.Discard, r.Body)
+		_, _ = io.WriteString(w, big)
+	}))
+	defer srv.Close()
+	c, logs := newWire(t, srv.URL, func(o *Options) { o.Retries = 3 })
+	for _, action := range []string{"GetSession", "CallMcpTool"} {
+		n.Store(0)
+		_, err := c.Do(context.Background(), Call{Action: action})
+		var e *Error
+		require.ErrorAs(t, err, &e, action)
+		assert.Equal(t, KindServer, e.Kind, "%s: %v", action, err)
+		assert.False(t, e.Retryable, action)
+		assert.Contains(t, e.Message, "larger than 1024 bytes", action)
+		assert.Equal(t, int32(1), n.Load(), "%s: attempts", action)
+		requireNoKey(t, err)
+	}
+	n.Store(0)
+	_, _, err := c.CallLink(context.Background(), LinkCall{LinkURL: srv.URL, Token: "t", Server: "s", Tool: "shell", Args: []byte(`{}`)})
+	var e *Error
+	require.ErrorAs(t, err, &e)
+	assert.Equal(t, KindServer, e.Kind, "%v", err)
+	assert.False(t, e.Retryable)
+	assert.Equal(t, int32(1), n.Load(), "callTool attempts")
+	assert.NotContains(t, logs.String(), "retrying")
 }
 
 // The service may quote a parameter back in its message; the key must still

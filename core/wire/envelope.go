@@ -18,9 +18,10 @@ type Response struct {
 	Body       gjson.Result // the whole envelope, for the paging fields
 }
 
-// ParseEnvelope reads one reply of action. HTTP 400 and above, a body that is
-// not a JSON object, a missing Success and Success:false are all errors; only
-// a reply the service marked successful comes back as a Response.
+// ParseEnvelope reads one reply of action. HTTP 400 and above, any other
+// status outside 2xx (a redirect), a body that is not a JSON object, a
+// missing Success and Success:false are all errors; only a 2xx reply the
+// service marked successful comes back as a Response.
 func ParseEnvelope(action string, status int, body []byte) (*Response, error) {
 	env := gjson.ParseBytes(body)
 	if !gjson.ValidBytes(body) || !env.IsObject() {
@@ -34,6 +35,14 @@ func ParseEnvelope(action string, status int, body []byte) (*Response, error) {
 	reqID := first(env, "RequestId", "requestId").String()
 	if status >= 400 {
 		return nil, serviceError(action, status, code, msg, reqID)
+	}
+	if status < 200 || status > 299 {
+		// A redirect is never followed (it would carry the form, key
+		// included, elsewhere), so whatever its body says, the action
+		// was not answered.
+		e := badReply(action, status, "the service answered with a redirect or another status that is not a reply")
+		e.RequestID = reqID
+		return nil, e
 	}
 	ok := first(env, "Success", "success")
 	if !ok.Exists() {

@@ -73,6 +73,8 @@ func TestParseEnvelopeErrors(t *testing.T) {
 		{"non-JSON 502", 502, `<html>Bad Gateway</html>`, KindServer, "", "HTTP 502", "", true},
 		{"non-JSON 404", 404, `Not Found`, KindNotFound, "", "HTTP 404", "", false},
 		{"non-JSON 401", 401, ``, KindUnauthorized, "", "HTTP 401", "", false},
+		{"redirect with a success body", 307, `{"Code":"ok","RequestId":"R","Success":true,"Data":{"SessionId":"s"}}`, KindServer, "", "redirect", "R", false},
+		{"other 3xx with a success body", 304, `{"Success":true}`, KindServer, "", "redirect", "", false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

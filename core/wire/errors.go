@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net"
 	"strings"
+
+	"github.com/go-resty/resty/v2"
 )
 
 // Kind is the stable class of an error. Bindings map it to their own error
@@ -128,6 +130,12 @@ func transportError(action string, err error, redact func(string) string) *Error
 		return e
 	case errors.Is(err, context.DeadlineExceeded):
 		e.Kind, e.Message = KindTimeout, "timed out waiting for the service"
+		return e
+	case errors.Is(err, resty.ErrResponseBodyTooLarge):
+		// The service answered, with more than a reply can be: garbage,
+		// and the call may have taken effect.
+		e.Kind, e.Retryable = KindServer, false
+		e.Message = fmt.Sprintf("invalid reply: the body is larger than %d bytes", maxReplyBytes)
 		return e
 	}
 	var ne net.Error

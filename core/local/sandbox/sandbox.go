@@ -123,6 +123,16 @@ func (b *Box) View(p string) string {
 	return p
 }
 
+// Shows reports whether the box's commands see the host path p, a folder
+// inside the root, as a folder of the session: always without a namespace
+// (commands see the host's file system, root included), and in a namespace
+// only under the session's /tmp and /home, the folders it shows. (Whether
+// the rest of the root is there at all, under its host path, depends on
+// where the data folder is: not if it is under the host's /tmp or /home.)
+func (b *Box) Shows(p string) bool {
+	return b.m.iso.Namespaces == NoNamespace || b.View(p) != p
+}
+
 // Command is one shell command to run in a box.
 type Command struct {
 	Script  string            // run by the shell with -c

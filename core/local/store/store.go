@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"slices"
 	"time"
 
@@ -31,18 +32,43 @@ type Record struct {
 
 // Store is a bbolt database of session records.
 type Store struct {
-	db *bolt.DB
+	db   *bolt.DB
+	path string
 }
 
 // Open opens or creates the database at path. It fails after a second if
 // another process holds the database, rather than waiting for ever.
-func Open(path string) (*Store, error) {
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
+//
+// bbolt panics on pages it cannot read, and a page beyond the end of a
+// damaged file is a memory fault; here a damaged file is an error that
+// says so. Open reads every page in use once (bbolt reads the meta pages
+// and the free list, readAll the records), so that later calls meet only
+// pages that were sound; they too turn a panic or a fault into an error.
+func Open(path string) (_ *Store, err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	var db *bolt.DB
+	defer func() {
+		if r := recover(); r != nil {
+			if db != nil {
+				db.Close()
+			}
+			err = fmt.Errorf("open %s: %w; move the file away to start with no sessions", path, damaged(r))
+		}
+	}()
+	db, err = bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
 	if errors.Is(err, bolt.ErrTimeout) {
 		return nil, fmt.Errorf("open %s: the database is in use by another process", path)
 	}
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	// Read the records here, not with bbolt's checker: that runs on a
+	// goroutine of its own, where a fault is fatal, and refuses a damaged
+	// meta page that bbolt itself has recovered from (going back to the
+	// previous write), as a crash may leave one.
+	if err = db.View(readAll); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open %s: %w; move the file away to start with no sessions", path, err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
 		_, err := tx.CreateBucketIfNotExists(bucket)
@@ -50,13 +76,43 @@ func Open(path string) (*Store, error) {
 	})
 	if err != nil {
 		db.Close()
-		return nil, err
+		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	return &Store{db: db}, nil
+	return &Store{db: db, path: path}, nil
+}
+
+// readAll reads every record, to find the faults of the pages that hold them.
+func readAll(tx *bolt.Tx) error {
+	b := tx.Bucket(bucket)
+	if b == nil {
+		return nil
+	}
+	return b.ForEach(func(k, v []byte) error {
+		if !json.Valid(v) {
+			return damaged(fmt.Sprintf("the record %q is not JSON", k))
+		}
+		return nil
+	})
+}
+
+// damaged describes a fault of the database file: a panic of bbolt, or a
+// record that is not JSON.
+func damaged(fault any) error {
+	return fmt.Errorf("the database is damaged: %v", fault)
+}
+
+// guard turns a panic of bbolt in a method of s into an error; the method
+// has made memory faults panics (debug.SetPanicOnFault).
+func (s *Store) guard(err *error) {
+	if r := recover(); r != nil {
+		*err = fmt.Errorf("%s: %w", s.path, damaged(r))
+	}
 }
 
 // Put writes r, first giving it the next sequence number if it has none.
-func (s *Store) Put(r *Record) error {
+func (s *Store) Put(r *Record) (err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer s.guard(&err)
 	return s.db.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucket)
 		if r.Seq == 0 {
@@ -75,16 +131,20 @@ func (s *Store) Put(r *Record) error {
 }
 
 // Delete removes the record of session id; a missing record is not an error.
-func (s *Store) Delete(id string) error {
+func (s *Store) Delete(id string) (err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer s.guard(&err)
 	return s.db.Update(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucket).Delete([]byte(id))
 	})
 }
 
 // All returns every record in creation order.
-func (s *Store) All() ([]Record, error) {
+func (s *Store) All() (_ []Record, err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer s.guard(&err)
 	var all []Record
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err = s.db.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucket).ForEach(func(k, v []byte) error {
 			var r Record
 			if err := json.Unmarshal(v, &r); err != nil {

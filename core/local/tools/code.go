@@ -66,7 +66,7 @@ func runCode(ctx context.Context, w *Workspace, a args) Result {
 	if _, err := exec.LookPath(interp); err != nil {
 		return failf("%s code cannot run: %s is not installed on this machine", lang, interp)
 	}
-	timeout := w.timeout(time.Duration(secs) * time.Second)
+	timeout := w.timeout(secs, time.Second)
 	start := time.Now()
 	res, r := w.run(ctx, sandbox.Command{Script: interp + " -", Stdin: code, Timeout: timeout})
 	if r != nil {

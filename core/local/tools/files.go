@@ -361,6 +361,9 @@ func moveFile(_ context.Context, w *Workspace, a args) Result {
 	}
 	defer root.Close()
 	dst, err := a.str("destination", true)
+	if err == nil && dst == "" {
+		err = fmt.Errorf("argument %q is empty", "destination")
+	}
 	if err != nil {
 		return failf("%v", err)
 	}
@@ -477,6 +480,9 @@ func searchFiles(_ context.Context, w *Workspace, a args) Result {
 	}
 	defer root.Close()
 	pattern, err := a.str("pattern", true)
+	if err == nil && pattern == "" {
+		err = fmt.Errorf("argument %q is empty", "pattern")
+	}
 	if err != nil {
 		return failf("%v", err)
 	}

@@ -21,7 +21,7 @@ var shellTool = &Tool{
 	InputSchema: schema([]string{"command", "timeout_ms"}, map[string]any{
 		"command":    prop("string", "Shell command to run"),
 		"timeout_ms": map[string]any{"type": "integer", "default": defaultShellTimeout.Milliseconds(), "description": "Timeout in milliseconds"},
-		"cwd":        prop("string", "Working directory (default: the home directory)"),
+		"cwd":        prop("string", "Working directory, a folder under /home or /tmp (default: the home directory)"),
 		"envs": map[string]any{"type": "object", "additionalProperties": map[string]any{"type": "string"},
 			"description": "Extra environment variables"},
 	}),
@@ -55,6 +55,9 @@ func runShell(ctx context.Context, w *Workspace, a args) Result {
 	if err != nil {
 		return failf("%v", err)
 	}
+	if strings.ContainsRune(command, 0) {
+		return failf("invalid argument %q: it contains a NUL character", "command")
+	}
 	ms, err := a.int("timeout_ms", defaultShellTimeout.Milliseconds())
 	if err != nil {
 		return failf("%v", err)
@@ -67,12 +70,15 @@ func runShell(ctx context.Context, w *Workspace, a args) Result {
 	if err := a.object("envs", &envs, "an object of strings"); err != nil {
 		return failf("%v", err)
 	}
-	for k := range envs {
+	for k, v := range envs {
 		if k == "" || strings.ContainsAny(k, "=\x00") {
 			return failf("invalid environment variable name %q", k)
 		}
+		if strings.ContainsRune(v, 0) {
+			return failf("invalid value of environment variable %q: it contains a NUL character", k)
+		}
 	}
-	timeout := w.timeout(time.Duration(ms) * time.Millisecond)
+	timeout := w.timeout(ms, time.Millisecond)
 	cmd := sandbox.Command{Script: command, Env: envs, Timeout: timeout}
 	if dir != "" {
 		var r *Result
@@ -94,12 +100,14 @@ func runShell(ctx context.Context, w *Workspace, a args) Result {
 	return Result{Text: jsonText(shellOK{res.Stdout, res.Stderr, 0})}
 }
 
-// timeout clamps a requested timeout to (0, MaxTimeout].
-func (w *Workspace) timeout(d time.Duration) time.Duration {
-	if d <= 0 || d > w.limits.MaxTimeout {
+// timeout turns n units into a timeout clamped to (0, MaxTimeout]: zero,
+// negative and too large all mean MaxTimeout. It compares before it
+// multiplies, so that a huge n cannot wrap around to a tiny timeout.
+func (w *Workspace) timeout(n int64, unit time.Duration) time.Duration {
+	if n <= 0 || n > int64(w.limits.MaxTimeout/unit) {
 		return w.limits.MaxTimeout
 	}
-	return d
+	return time.Duration(n) * unit
 }
 
 // dir resolves a working directory argument to a host path inside the
@@ -119,7 +127,13 @@ func (w *Workspace) dir(p string) (string, *Result) {
 		r := fsError(sp, err)
 		return "", &r
 	}
-	return filepath.Join(w.box.Root(), rn), nil
+	host := filepath.Join(w.box.Root(), rn)
+	if !w.box.Shows(host) {
+		r := failf("cwd %s: commands of local sessions see the session's /tmp and /home, not its other folders; "+
+			"use a folder under /home/wuying or /tmp", sp)
+		return "", &r
+	}
+	return host, nil
 }
 
 // run runs cmd in the session's box.

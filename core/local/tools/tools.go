@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/libagentbay/libagentbay/core/local/sandbox"
 )
@@ -114,6 +115,11 @@ func Call(ctx context.Context, w *Workspace, name string, rawArgs []byte) (Resul
 	t := Find(name)
 	if t == nil {
 		return Result{}, fmt.Errorf("%w %q", ErrUnknownTool, name)
+	}
+	if !utf8.Valid(rawArgs) {
+		// Decoding would turn the bad bytes into U+FFFD: a command or a
+		// path other than the one sent.
+		return Result{}, errors.New("the arguments are not valid UTF-8")
 	}
 	a := args{}
 	if s := strings.TrimSpace(string(rawArgs)); s != "" && s != "null" {

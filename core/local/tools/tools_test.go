@@ -97,6 +97,10 @@ func TestCallErrors(t *testing.T) {
 	if _, err := Call(context.Background(), w, "shell", []byte(`[1]`)); err == nil {
 		t.Fatal("args that are not an object were accepted")
 	}
+	if _, err := Call(context.Background(), w, "write_file", []byte("{\"path\":\"/tmp/\xff\",\"content\":\"x\"}")); err == nil ||
+		!strings.Contains(err.Error(), "UTF-8") {
+		t.Fatalf("args that are not UTF-8: %v", err)
+	}
 	mustFail(t, w, "shell", m{}, `missing argument "command"`)
 	mustFail(t, w, "shell", m{"command": 3}, `invalid argument "command"`)
 	mustFail(t, w, "read_file", m{"path": ""}, "empty")
@@ -138,6 +142,28 @@ func TestShell(t *testing.T) {
 	if !res.IsError || failed["errorCode"] != 124.0 || failed["stdout"] != "before\n" ||
 		!strings.Contains(failed["stderr"].(string), "timed out after 300 ms") {
 		t.Fatalf("timeout: %+v", res)
+	}
+}
+
+// TestHugeTimeouts: a timeout too large for a time.Duration means the
+// longest one, never a value that wrapped around to almost nothing.
+// 18446744073710 ms and 18446744074 s are just over 2^64 ns.
+func TestHugeTimeouts(t *testing.T) {
+	w := newWorkspace(t)
+	for _, ms := range []any{18446744073710, int64(1) << 62, 0, -5} {
+		var ok shellOK
+		json.Unmarshal([]byte(mustOK(t, w, "shell", m{"command": "sleep 0.2; echo done", "timeout_ms": ms})), &ok)
+		if ok.Stdout != "done\n" {
+			t.Fatalf("timeout_ms %v: %+v", ms, ok)
+		}
+	}
+	if _, err := exec.LookPath("python3"); err == nil {
+		var r codeResult
+		json.Unmarshal([]byte(mustOK(t, w, "run_code", m{"code": "import time; time.sleep(0.5); print('done')",
+			"language": "python", "timeout_s": 18446744074})), &r)
+		if len(r.Stdout) != 1 || r.Stdout[0] != "done\n" {
+			t.Fatalf("timeout_s 18446744074: %+v", r)
+		}
 	}
 }
 
@@ -246,6 +272,75 @@ func TestFileOperations(t *testing.T) {
 	want := "r1:\none\n---\n/tmp/h.txt:\nh\n---\nmissing: Error - No such file or directory"
 	if got != want {
 		t.Fatalf("read_multiple_files = %q, want %q", got, want)
+	}
+}
+
+// TestBadArguments: every tool answers bad arguments with an error result
+// that says what is wrong, and changes nothing.
+func TestBadArguments(t *testing.T) {
+	w := newWorkspace(t)
+	mustOK(t, w, "write_file", m{"path": "/tmp/f", "content": "keep"})
+	mustOK(t, w, "create_directory", m{"path": "/tmp/d"})
+	for _, c := range []struct {
+		tool string
+		args m
+		want string
+	}{
+		{"move_file", m{"source": "/tmp/f", "destination": ""}, `argument "destination" is empty`},
+		{"move_file", m{"source": "/tmp/f"}, `missing argument "destination"`},
+		{"move_file", m{"source": "/tmp/f", "destination": 7}, `invalid argument "destination"`},
+		{"move_file", m{"source": "/tmp/f", "destination": "/tmp/d"}, "File exists"},
+		{"search_files", m{"path": "/tmp", "pattern": ""}, `argument "pattern" is empty`},
+		{"search_files", m{"path": "/tmp/f", "pattern": "f"}, "Not a directory"},
+		{"search_files", m{"path": "/tmp", "pattern": "f", "exclude_patterns": 5}, `invalid argument "exclude_patterns"`},
+		{"shell", m{"command": "echo a\x00b", "timeout_ms": 5000}, `invalid argument "command": it contains a NUL character`},
+		{"shell", m{"command": "true", "envs": m{"A": "x\x00y"}}, `variable "A": it contains a NUL character`},
+		{"shell", m{"command": "true", "envs": m{"A=B": "x"}}, "invalid environment variable name"},
+		{"shell", m{"command": "true", "envs": "A=1"}, `invalid argument "envs"`},
+		{"shell", m{"command": "true", "timeout_ms": "soon"}, `invalid argument "timeout_ms"`},
+		{"shell", m{"command": "true", "cwd": "/tmp/f"}, "Not a directory"},
+		{"read_file", m{"path": "/tmp/f", "offset": -1}, "must not be negative"},
+		{"read_file", m{"path": "/tmp/f", "length": 1.5}, `invalid argument "length"`},
+		{"read_file", m{"path": "/tmp/d"}, "Is a directory"},
+		{"read_file", m{"path": "/tmp/f\x00x"}, "invalid argument"},
+		{"read_file", m{"path": "/tmp/f", "length": int64(1) << 40}, "more than the"},
+		{"write_file", m{"path": "/tmp/d", "content": "x"}, "Is a directory"},
+		{"write_file", m{"path": "/tmp/f", "content": "x", "mode": "truncate"}, `invalid argument "mode"`},
+		{"edit_file", m{"path": "/tmp/f", "edits": []m{{"oldText": "absent", "newText": "x"}}}, "oldText not found"},
+		{"edit_file", m{"path": "/tmp/f", "edits": "keep->x"}, `invalid argument "edits"`},
+		{"edit_file", m{"path": "/tmp/d", "edits": []m{{"oldText": "k", "newText": "x"}}}, "Is a directory"},
+		{"read_multiple_files", m{"paths": []int{1}}, `invalid argument "paths"`},
+		{"delete_file", m{"path": "/.."}, "cannot be deleted"},
+	} {
+		mustFail(t, w, c.tool, c.args, c.want)
+	}
+	if got := mustOK(t, w, "read_file", m{"path": "/tmp/f"}); got != "keep" {
+		t.Fatalf("a failed call changed /tmp/f: %q", got)
+	}
+}
+
+// TestShellCwdOutsideTmpAndHome: in a namespace, commands see the
+// session's /tmp and /home but the host's other folders, so a cwd elsewhere
+// is refused with a clear error, rather than failing with (and showing) a
+// host path, or working only where the data folder happens to be visible.
+func TestShellCwdOutsideTmpAndHome(t *testing.T) {
+	if sandbox.Probe().Namespaces == sandbox.NoNamespace {
+		t.Skip("no mount namespaces here: every folder of the session is a host folder commands can use")
+	}
+	w := newWorkspace(t)
+	mustOK(t, w, "create_directory", m{"path": "/opt/proj"})
+	for _, cwd := range []string{"/", "/opt/proj", "/opt/../opt", "/home/wuying/../.."} {
+		res := call(t, w, "shell", m{"command": "pwd", "timeout_ms": 5000, "cwd": cwd})
+		if !res.IsError || !strings.Contains(res.Text, "/home/wuying or /tmp") || strings.Contains(res.Text, w.box.Root()) {
+			t.Fatalf("cwd %s: %+v", cwd, res)
+		}
+	}
+	for cwd, want := range map[string]string{"/tmp": "/tmp\n", "/home": "/home\n", "/tmp/../home/wuying": "/home/wuying\n"} {
+		var ok shellOK
+		json.Unmarshal([]byte(mustOK(t, w, "shell", m{"command": "pwd", "timeout_ms": 5000, "cwd": cwd})), &ok)
+		if ok.Stdout != want {
+			t.Fatalf("cwd %s: pwd %q", cwd, ok.Stdout)
+		}
 	}
 }
 
