@@ -80,14 +80,16 @@ $(BUILD)/include/agentbay.h: include/agentbay.h
 # and an install into a scratch prefix used by a CMake and a pkg-config
 # consumer.
 
-C_TESTS   := test_misuse test_api test_concurrency
+C_TESTS   := $(sort $(patsubst tests/c/%.c,%,$(wildcard tests/c/test_*.c)))
+CXX_TESTS := $(sort $(patsubst tests/c/%.cpp,%,$(wildcard tests/c/test_*.cpp)))
+TESTS     := $(C_TESTS) $(CXX_TESTS)
 CC_TEST   := $(CC) -std=c11 -g -O1 -Wall -Wextra -Werror -pthread -I$(BUILD)/include
 CXX_TEST  := $(CXX) -std=c++17 -g -O1 -Wall -Wextra -Werror -pthread -I$(BUILD)/include
 ASAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 LINK_SO   := -L$(BUILD) -lagentbay -Wl,-rpath,$(CURDIR)/$(BUILD)
 VALGRIND  := tests/c/with_server.sh $(BUILD)/agentbay-local \
              env AB_TEST_SCALE=small tests/c/memcheck.sh
-TEST_BINS := $(C_TESTS:%=$(BUILD)/tests/%) $(C_TESTS:%=$(BUILD)/tests/asan/%) \
+TEST_BINS := $(TESTS:%=$(BUILD)/tests/%) $(TESTS:%=$(BUILD)/tests/asan/%) \
              $(BUILD)/tests/test_misuse_static $(BUILD)/examples/quickstart \
              $(BUILD)/examples/many_sessions $(BUILD)/agentbay-local
 
@@ -98,6 +100,15 @@ $(BUILD)/tests/%: tests/c/%.c tests/c/harness.h $(LIB)
 $(BUILD)/tests/asan/%: tests/c/%.c tests/c/harness.h $(LIB)
 	@mkdir -p $(@D)
 	$(CC_TEST) $(ASAN) $< -o $@ $(LINK_SO)
+
+# The C++ tests exercise the wrapper in examples/cpp.
+$(BUILD)/tests/%: tests/c/%.cpp examples/cpp/agentbay.hpp $(LIB)
+	@mkdir -p $(@D)
+	$(CXX_TEST) -Iexamples/cpp $< -o $@ $(LINK_SO)
+
+$(BUILD)/tests/asan/%: tests/c/%.cpp examples/cpp/agentbay.hpp $(LIB)
+	@mkdir -p $(@D)
+	$(CXX_TEST) -Iexamples/cpp $(ASAN) $< -o $@ $(LINK_SO)
 
 $(BUILD)/tests/test_misuse_static: tests/c/test_misuse.c tests/c/harness.h $(LIB)
 	$(CC_TEST) $< -o $@ $(BUILD)/libagentbay.a
@@ -112,9 +123,9 @@ $(BUILD)/examples/many_sessions: examples/cpp/many_sessions.cpp examples/cpp/age
 
 test-c: $(TEST_BINS)
 	tests/c/check_abi.sh $(BUILD)
-	@for t in $(C_TESTS); do echo "== $$t"; $(BUILD)/tests/$$t || exit 1; done
-	@for t in $(C_TESTS); do echo "== $$t (asan+ubsan)"; $(BUILD)/tests/asan/$$t || exit 1; done
-	@for t in $(C_TESTS); do echo "== $$t (valgrind)"; \
+	@for t in $(TESTS); do echo "== $$t"; $(BUILD)/tests/$$t || exit 1; done
+	@for t in $(TESTS); do echo "== $$t (asan+ubsan)"; $(BUILD)/tests/asan/$$t || exit 1; done
+	@for t in $(TESTS); do echo "== $$t (valgrind)"; \
 	  $(VALGRIND) $(BUILD)/tests/$$t || exit 1; done
 	$(BUILD)/tests/test_misuse_static
 	$(BUILD)/examples/quickstart > /dev/null

@@ -83,9 +83,11 @@ func (c *client) close() {
 	c.closed = true
 	running := c.running
 	c.running = nil
+	// Under c.mu, so that a concurrent close returns only once the
+	// client's handles are gone (the lock order c.mu, reg.mu is track's).
+	reg.dropClient(c)
 	c.mu.Unlock()
 
-	reg.dropClient(c)
 	for o := range running {
 		o.abort(errClientClosed)
 	}

@@ -16,6 +16,7 @@ package main
 import "C"
 
 import (
+	"time"
 	"unsafe"
 
 	"github.com/libagentbay/libagentbay/core/agentbay"
@@ -65,10 +66,21 @@ func ab_shutdown() C.int {
 		if C.capi_in_callback() != 0 {
 			return invalidArg("ab_shutdown cannot be called from a callback")
 		}
-		for _, c := range reg.clients() {
-			c.close()
+		// Other threads may make clients and start calls meanwhile: close
+		// those too, until a moment comes when nothing is owed.
+		for {
+			for _, c := range reg.clients() {
+				c.close()
+			}
+			if busy.waitFor(50 * time.Millisecond) {
+				break
+			}
 		}
-		busy.wait()
+		// Then no host code runs any more: logging goes off, once a log
+		// callback still running has returned.
+		sinkMu.Lock()
+		sink.Store(nil)
+		sinkMu.Unlock()
 		return nil
 	})
 }

@@ -32,7 +32,16 @@ type op struct {
 	done     chan struct{} // closed once the outcome below is set
 	status   int
 	result   []byte // the result JSON with a NUL appended, on success
+	res      any    // the result value, on success
 	err      error
+
+	// An op without a callback whose result nobody took (through ab_op_wait)
+	// before its handle went gives up what the result holds: a session
+	// handle the host can no longer learn must not stay registered.
+	mu      sync.Mutex
+	taken   bool // ab_op_wait handed the result out
+	freed   bool // ab_op_free released the handle
+	dropped bool // the result's handles were released
 }
 
 // A result that holds a handle implements discarder, so that a result which
@@ -47,11 +56,15 @@ func (c *client) start(cb C.ab_callback, userData C.uintptr_t, opOut *C.ab_op,
 	work func(context.Context) (any, error)) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	o := &op{c: c, cb: cb, ud: uintptr(userData), keep: opOut != nil, cancel: cancel, done: make(chan struct{})}
+	// Counted before the op can be seen: a close on another thread may end
+	// it, and count its delivery done, as soon as track returns.
+	busy.add(2) // the work, then the delivery
 	if err := c.track(o); err != nil {
+		busy.done()
+		busy.done()
 		cancel()
 		return err
 	}
-	busy.add(2) // the work, then the delivery
 	if opOut != nil {
 		*opOut = C.ab_op(o.h)
 	}
@@ -68,13 +81,26 @@ func (o *op) run(ctx context.Context, work func(context.Context) (any, error)) {
 		body, err = toJSON(res)
 	}
 	if err != nil {
-		o.finish(statusOf(err), nil, err)
+		o.finish(statusOf(err), nil, nil, err)
 		return
 	}
-	if !o.finish(statusOK, append(body, 0), nil) {
-		if d, ok := res.(discarder); ok {
-			d.discard()
-		}
+	if !o.finish(statusOK, append(body, 0), res, nil) {
+		discard(res)
+	}
+}
+
+func discard(res any) {
+	if d, ok := res.(discarder); ok {
+		d.discard()
+	}
+}
+
+// dropUnseen releases the handles of a result that no host code saw and
+// none ever can. Called with o.mu held, once the outcome is set.
+func (o *op) dropUnseen() {
+	if !o.taken && !o.dropped {
+		o.dropped = true
+		discard(o.res)
 	}
 }
 
@@ -95,14 +121,19 @@ func protect(ctx context.Context, work func(context.Context) (any, error)) (res 
 
 // finish sets the outcome unless it was set already, and queues the
 // callback. It reports whether this call set it.
-func (o *op) finish(status int, result []byte, err error) bool {
+func (o *op) finish(status int, result []byte, res any, err error) bool {
 	if !o.finished.CompareAndSwap(false, true) {
 		return false
 	}
-	o.status, o.result, o.err = status, result, err
+	o.status, o.result, o.res, o.err = status, result, res, err
 	close(o.done)
 	o.c.untrack(o)
 	if o.cb == nil && o.keep {
+		o.mu.Lock()
+		if o.freed { // ab_op_free came first: nobody can take the result
+			o.dropUnseen()
+		}
+		o.mu.Unlock()
 		busy.done() // nothing to deliver: no callback, and the handle stays
 	} else {
 		completions.push(o)
@@ -112,7 +143,7 @@ func (o *op) finish(status int, result []byte, err error) bool {
 
 // abort ends the op with err (a cancellation) and stops its work.
 func (o *op) abort(err error) {
-	o.finish(statusCancelled, nil, err)
+	o.finish(statusCancelled, nil, nil, err)
 	o.cancel()
 }
 
@@ -135,6 +166,10 @@ func (o *op) deliver() {
 			defer C.ab_error_free(cerr)
 		}
 		C.capi_deliver(o.cb, C.uintptr_t(o.ud), C.ab_op(o.h), C.int(o.status), result, cerr)
+	} else {
+		o.mu.Lock()
+		o.dropUnseen() // neither a callback nor a handle to wait on
+		o.mu.Unlock()
 	}
 	if !o.keep {
 		_ = reg.release(o.h, kindOp)
@@ -222,12 +257,23 @@ func (t *tracker) done() {
 	t.mu.Unlock()
 }
 
-func (t *tracker) wait() {
+// waitFor waits up to d for the count to reach zero and reports whether it
+// did.
+func (t *tracker) waitFor(d time.Duration) bool {
+	expired := false
+	timer := time.AfterFunc(d, func() {
+		t.mu.Lock()
+		expired = true
+		t.idle.Broadcast()
+		t.mu.Unlock()
+	})
+	defer timer.Stop()
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	for t.n > 0 {
+	for t.n > 0 && !expired {
 		t.idle.Wait()
 	}
+	return t.n == 0
 }
 
 func opOf(h C.ab_op) (*op, error) {
@@ -265,6 +311,9 @@ func ab_op_wait(h C.ab_op, timeoutMs C.int64_t, resultOut **C.char, errOut **C.a
 		case o.err != nil:
 			return o.err
 		case resultOut != nil:
+			o.mu.Lock()
+			o.taken = true
+			o.mu.Unlock()
 			*resultOut = (*C.char)(C.CBytes(o.result))
 		}
 		return nil
@@ -295,5 +344,18 @@ func (o *op) wait(ms int64) bool {
 
 //export ab_op_free
 func ab_op_free(h C.ab_op) C.int {
-	return call(nil, func() error { return reg.release(uint64(h), kindOp) })
+	return call(nil, func() error {
+		obj, err := reg.take(uint64(h), kindOp)
+		if o, ok := obj.(*op); ok && o.cb == nil {
+			o.mu.Lock()
+			o.freed = true
+			select {
+			case <-o.done: // finished, and its result can no longer be taken
+				o.dropUnseen()
+			default: // finish drops it
+			}
+			o.mu.Unlock()
+		}
+		return err
+	})
 }

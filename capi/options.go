@@ -67,11 +67,41 @@ type object struct {
 func parseObject(p *C.capi_cchar, name string) *object {
 	o := &object{name: name}
 	s, err := jsonText(p, name, false, "object")
-	if err == nil && s != "" && json.Unmarshal([]byte(s), &o.fields) != nil {
-		err = invalidArg("%s must be a JSON object", name)
+	if err == nil && s != "" {
+		if json.Unmarshal([]byte(s), &o.fields) != nil {
+			err = invalidArg("%s must be a JSON object", name)
+		} else if k, dup := duplicateKey([]byte(s)); dup {
+			err = invalidArg("%s: field %q appears twice", name, k)
+		}
 	}
 	o.err = err
 	return o
+}
+
+// duplicateKey finds a name that two members of the JSON object raw share
+// (after unescaping), which a map would silently reduce to the last one.
+func duplicateKey(raw []byte) (string, bool) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return "", false
+	}
+	seen := map[string]bool{}
+	for dec.More() {
+		t, err := dec.Token()
+		k, ok := t.(string)
+		if err != nil || !ok {
+			return "", false
+		}
+		if seen[k] {
+			return k, true
+		}
+		seen[k] = true
+		var skip json.RawMessage
+		if dec.Decode(&skip) != nil {
+			return "", false
+		}
+	}
+	return "", false
 }
 
 // field decodes the field key into v; what describes the wanted type.
@@ -114,6 +144,9 @@ func decodeLabels(raw []byte, name string) (map[string]string, error) {
 	}
 	if !ok {
 		return nil, invalidArg("%s must be a JSON object of strings", name)
+	}
+	if k, dup := duplicateKey(raw); dup {
+		return nil, invalidArg("%s: label %q appears twice", name, k)
 	}
 	return m, nil
 }

@@ -60,16 +60,22 @@ func (r *registry) get(h uint64, k kind) (any, error) {
 // release removes h. Releasing 0 or a handle of kind k that is already gone
 // succeeds; anything else that is not live is an invalid handle.
 func (r *registry) release(h uint64, k kind) error {
+	_, err := r.take(h, k)
+	return err
+}
+
+// take is release that also returns the object it removed, if any.
+func (r *registry) take(h uint64, k kind) (any, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if _, ok := r.objs[h]; ok && kind(h&kindMask) == k {
+	if obj, ok := r.objs[h]; ok && kind(h&kindMask) == k {
 		delete(r.objs, h)
-		return nil
+		return obj, nil
 	}
 	if r.issued(h, k) {
-		return nil
+		return nil, nil
 	}
-	return invalidHandle(h, k)
+	return nil, invalidHandle(h, k)
 }
 
 // gone reports whether h is 0 or a handle of kind k that was freed.

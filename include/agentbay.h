@@ -18,7 +18,8 @@
  * Status and errors. Every function that can fail returns an int: AB_OK (0)
  *   or a negative AB_E_* code. When err_out is not NULL and the call fails,
  *   *err_out receives an ab_error that the caller frees with ab_error_free;
- *   on success *err_out is set to NULL. There is no thread-local last error.
+ *   on success *err_out is set to NULL. Other out parameters are set to 0 or
+ *   NULL when a call fails. There is no thread-local last error.
  *
  * Memory. Inputs are borrowed for the duration of the call only. Strings the
  *   library returns through out parameters are owned by the caller and freed
@@ -28,8 +29,9 @@
  * Text. All strings are NUL-terminated UTF-8. Options, labels, tool
  *   arguments and results are JSON texts whose field names are those of the
  *   AgentBay SDK reference (request_id, success, error_message, ...).
- *   Invalid UTF-8 or JSON, a field of the wrong type or an unknown field
- *   gives AB_E_INVALID_ARGUMENT; a JSON null counts as an absent field.
+ *   Invalid UTF-8 or JSON, a field of the wrong type, an unknown field or
+ *   one given twice gives AB_E_INVALID_ARGUMENT; a JSON null counts as an
+ *   absent field.
  *
  * Asynchronous calls. Functions that talk to the service take
  *   (cb, user_data, op_out, err_out) and return at once. If such a call
@@ -43,12 +45,16 @@
  *   valid after completion until ab_op_free; ab_op_wait on it is the
  *   synchronous form of every call (pass cb = NULL to use only that).
  *   When op_out is NULL the library frees the operation after the callback.
+ *   A result that no host code saw (cb NULL, and the operation freed without
+ *   ab_op_wait taking its result) gives up the session handle it carried.
  *   user_data is passed back untouched and may be any value, not only a
  *   pointer.
  *
- * Threads. Every function may be called from any thread at any time.
- *   Callbacks run on a small fixed pool of library threads: return quickly
- *   and never block in a callback waiting for another operation.
+ * Threads. Every function may be called from any thread at any time, also
+ *   from inside callbacks (but for ab_shutdown). Callbacks run on a small
+ *   fixed pool of library threads: return quickly; ab_op_wait in a callback
+ *   works but holds a pool thread, and waiting there for another callback
+ *   can stall the pool.
  *
  * Signals and processes. The library never installs signal handlers of its
  *   own, but the Go runtime inside it handles SIGSEGV, SIGBUS, SIGFPE, SIGPIPE
@@ -127,12 +133,16 @@ const char *ab_version(void);
 int ab_abi_version(void);
 
 /* Sends engine log lines at min_level and above to cb (NULL turns logging
- * off). cb may run on any library thread. */
+ * off). cb may run on any library thread. Once this returns, the previous
+ * cb is not running and is never called again (unless this was called from
+ * inside it). */
 int ab_set_log_callback(ab_log_callback cb, void *user_data, int min_level);
 
-/* Closes every client, cancelling their operations, and waits until every
- * owed callback has been delivered. Call before unloading the library.
- * Calling it from inside a callback gives AB_E_INVALID_ARGUMENT. */
+/* Closes every client, also those other threads make meanwhile, cancelling
+ * their operations; waits until every owed callback has been delivered; then
+ * turns logging off, so no host code runs after it returns. Call before
+ * unloading the library, which may also be used again afterwards (set the
+ * log callback again). From inside a callback: AB_E_INVALID_ARGUMENT. */
 int ab_shutdown(void);
 
 /* Frees a string returned by the library. NULL is allowed. */
@@ -204,7 +214,8 @@ int ab_client_info(ab_client client, char **json_out, ab_error **err_out);
 /* Creates a session. params_json: {"image_id", "labels", "policy_id"}, all
  * optional, or NULL. Result: {"request_id", "success", "error_message",
  * "session_id", "session_handle", "resource_url"}; the caller owns the
- * session handle and frees it with ab_session_free. */
+ * session handle and frees it with ab_session_free (see "Asynchronous
+ * calls" for a result nobody saw). */
 int ab_client_create(ab_client client, const char *params_json, ab_callback cb,
                      void *user_data, ab_op *op_out, ab_error **err_out);
 

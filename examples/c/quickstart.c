@@ -86,6 +86,8 @@ static void wait_status(ab_session session, const char *want)
 
         field(r, "status", status, sizeof status);
         ab_string_free(r);
+        if (strcmp(status, want) != 0)
+            nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL); /* 10 ms */
     } while (strcmp(status, want) != 0);
 }
 

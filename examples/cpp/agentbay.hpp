@@ -16,6 +16,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <future>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -48,25 +49,42 @@ private:
 
 namespace detail {
 
-// Throws the error of a failed call, freeing it.
+// Owners of what the library returns, freed even when copying them throws.
+struct error_free {
+    void operator()(ab_error *e) const { ab_error_free(e); }
+};
+struct string_free {
+    void operator()(char *s) const { ab_string_free(s); }
+};
+using owned_error = std::unique_ptr<ab_error, error_free>;
+using owned_string = std::unique_ptr<char, string_free>;
+
+// Throws the error of a failed call, freeing it. Call it only after the
+// call has returned: check(ab_x(..., &err), err) may read err first.
 inline void check(int rc, ab_error *err) {
-    if (rc != AB_OK) {
-        Error e(rc, err);
-        ab_error_free(err);
-        throw e;
-    }
+    owned_error owned(err);
+    if (rc != AB_OK)
+        throw Error(rc, err);
 }
 
 // The one completion callback: user_data is the call's promise, which it
-// fulfils and deletes. It runs on a library thread.
+// fulfils and deletes. It runs on a library thread, called from C: nothing
+// may escape it, so a failure to copy the result (std::bad_alloc) becomes
+// the future's exception.
 inline void complete(void *user_data, ab_op, int status, const char *result,
-                     const ab_error *err) {
-    auto *p = static_cast<std::promise<std::string> *>(user_data);
-    if (status == AB_OK)
-        p->set_value(result);
-    else
-        p->set_exception(std::make_exception_ptr(Error(status, err)));
-    delete p;
+                     const ab_error *err) noexcept {
+    std::unique_ptr<std::promise<std::string>> p(static_cast<std::promise<std::string> *>(user_data));
+    try {
+        if (status == AB_OK)
+            p->set_value(result);
+        else
+            p->set_exception(std::make_exception_ptr(Error(status, err)));
+    } catch (...) {
+        try {
+            p->set_exception(std::current_exception());
+        } catch (...) { // already satisfied: cannot happen
+        }
+    }
 }
 
 // Starts an asynchronous call: call(cb, user_data, err_out) returns the
@@ -120,10 +138,9 @@ public:
     std::string id() const {
         char *s = nullptr;
         ab_error *err = nullptr;
-        detail::check(ab_session_id(h_, &s, &err), err);
-        std::string id(s);
-        ab_string_free(s);
-        return id;
+        int rc = ab_session_id(h_, &s, &err); // before err is read
+        detail::check(rc, err);
+        return detail::owned_string(s).get();
     }
 
     std::future<std::string> set_labels(const std::string &labels_json) {
@@ -199,14 +216,17 @@ private:
 };
 
 // A client, closed by the destructor (which cancels its operations and
-// frees its sessions' handles).
+// frees its sessions' handles: a Session may outlive its Client, and then
+// its calls throw invalid_handle). Futures of cancelled calls throw
+// cancelled; a future never waited on is fine.
 class Client {
 public:
     // config_json as for ab_client_new; empty means the defaults (the
     // embedded local backend unless AGENTBAY_API_KEY is set).
     explicit Client(const std::string &config_json = "") {
         ab_error *err = nullptr;
-        detail::check(ab_client_new(detail::or_null(config_json), &h_, &err), err);
+        int rc = ab_client_new(detail::or_null(config_json), &h_, &err); // before err is read
+        detail::check(rc, err);
     }
     ~Client() { ab_client_close(h_); }
     Client(Client &&o) noexcept : h_(std::exchange(o.h_, 0)) {}
@@ -222,13 +242,13 @@ public:
     std::string info() const {
         char *s = nullptr;
         ab_error *err = nullptr;
-        detail::check(ab_client_info(h_, &s, &err), err);
-        std::string info(s);
-        ab_string_free(s);
-        return info;
+        int rc = ab_client_info(h_, &s, &err); // before err is read
+        detail::check(rc, err);
+        return detail::owned_string(s).get();
     }
 
-    // The result holds a session handle: take it with Session::from_result.
+    // The result holds a session handle: take it with Session::from_result
+    // (until then it is registered, until the client closes).
     std::future<std::string> create(const std::string &params_json = "") {
         return detail::start([&](ab_callback cb, void *ud, ab_error **err) {
             return ab_client_create(h_, detail::or_null(params_json), cb, ud, nullptr, err);

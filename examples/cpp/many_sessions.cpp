@@ -57,6 +57,7 @@ int main(int argc, char **argv) {
     } catch (const agentbay::Error &e) {
         std::fprintf(stderr, "error %d (%s): %s, request id \"%s\"\n", e.code(), e.kind().c_str(),
                      e.what(), e.request_id().c_str());
+        ab_shutdown(); // the callbacks of calls still running, before exit
         return 1;
     }
     ab_shutdown();

@@ -23,7 +23,7 @@ ${CC:-cc} -Wall -Wextra -Werror -fsyntax-only -I"$build/include" -I"$top/capi" -
 echo "header: compiles as C99 and C++17, agrees with cgo's header"
 
 # Declarations, read after the preprocessor has removed the comments.
-${CC:-cc} -E -P -x c "$hdr" | grep -oE '\bab_[a-z_]+[[:space:]]*\(' | tr -d ' (' | sort -u > "$tmp/declared"
+${CC:-cc} -E -P -x c "$hdr" | grep -oE '\bab_[a-z0-9_]+[[:space:]]*\(' | tr -d ' (' | sort -u > "$tmp/declared"
 nm -D --defined-only "$so" | awk '{ print $3 }' | sort -u > "$tmp/exported"
 if ! diff -u "$tmp/declared" "$tmp/exported"; then
     echo "FAIL: the header's functions (-) and the library's exports (+) differ" >&2
