@@ -166,7 +166,8 @@ clean:
 
 # ---- Python ------------------------------------------------------------------
 # The package is pure standard library and finds build/libagentbay.so when run
-# from the repository. python-package builds a wheel with the library inside.
+# from the repository. A wheel built here (python-package, or pip install
+# ./bindings/python) bundles build/libagentbay.so.
 
 PYTHON ?= python3
 PY     := bindings/python
@@ -181,9 +182,7 @@ bench-python: $(LIB)
 	$(PYTHON) $(PY)/bench.py
 
 python-package: $(LIB)
-	cp -L $(BUILD)/libagentbay.so $(PY)/agentbay/_lib/libagentbay.so
-	$(PYTHON) -m pip wheel --no-build-isolation --no-deps -w $(BUILD)/python ./$(PY); \
-	  s=$$?; rm -f $(PY)/agentbay/_lib/libagentbay.so; exit $$s
+	$(PYTHON) -m pip wheel --no-build-isolation --no-deps -w $(BUILD)/python ./$(PY)
 
 # ---- Node --------------------------------------------------------------------
 # A small N-API addon in C (no node-gyp) that dlopens the library at run time.

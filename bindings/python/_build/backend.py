@@ -3,7 +3,8 @@
 Why not setuptools: the setuptools of this interpreter (65.x) builds wheels
 only with the separate ``wheel`` package, which is not installed and cannot be
 downloaded offline. The package is plain files plus an optional bundled
-``agentbay/_lib/libagentbay.so``, so writing the wheel zip directly is simple.
+``agentbay/_lib/libagentbay.so`` (a copy put there, or else the repository's
+``build/libagentbay.so``), so writing the wheel zip directly is simple.
 
 A wheel that bundles the native library is tagged for this platform; one
 without it is pure Python and looks for the library at run time.
@@ -21,6 +22,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = "agentbay"
+LIBRARY = "libagentbay.so"
 SKIP = {"__pycache__", ".gitignore"}
 
 
@@ -79,10 +81,22 @@ class _Wheel:
         self.zip.close()
 
 
+def _built_library() -> Path | None:
+    """The library `make lib` built in this repository, if it did: bundled
+    when the package has no copy of its own, so that `make lib` then
+    `pip install ./bindings/python` gives a package that needs nothing else."""
+    if (ROOT / PACKAGE / "_lib" / LIBRARY).exists():
+        return None
+    built = ROOT.parent.parent / "build" / LIBRARY
+    return built.resolve() if built.exists() else None
+
+
 def _build(wheel_directory: str, editable: bool) -> str:
     project = _project()
     files = _package_files()
-    native = not editable and any(p.suffix in (".so", ".dylib") for p in files)
+    library = None if editable else _built_library()
+    native = not editable and (library is not None
+                               or any(p.suffix in (".so", ".dylib") for p in files))
     name, version = project["name"], project["version"]
     dist_info = f"{name}-{version}.dist-info"
     filename = f"{name}-{version}-{_tag(native)}.whl"
@@ -92,6 +106,8 @@ def _build(wheel_directory: str, editable: bool) -> str:
     else:
         for path in files:
             wheel.add(path.relative_to(ROOT).as_posix(), path.read_bytes())
+        if library is not None:
+            wheel.add(f"{PACKAGE}/_lib/{LIBRARY}", library.read_bytes())
     wheel.add(f"{dist_info}/METADATA", _metadata(project).encode())
     wheel.add(f"{dist_info}/WHEEL", (
         f"Wheel-Version: 1.0\nGenerator: agentbay-backend\n"
@@ -101,7 +117,8 @@ def _build(wheel_directory: str, editable: bool) -> str:
 
 
 def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
-    """PEP 517: builds the wheel, with the bundled library if agentbay/_lib has it."""
+    """PEP 517: builds the wheel, bundling agentbay/_lib's library or else the
+    one in the repository's build folder, if either is there."""
     return _build(wheel_directory, editable=False)
 
 
