@@ -15,7 +15,7 @@ const (
 	DefaultPollInterval  = 2 * time.Second   // pause and resume
 	DeleteWaitTimeout    = 300 * time.Second
 	DeletePollInterval   = 1 * time.Second
-	firstPollStep        = 20 * time.Millisecond
+	firstPollStep        = 5 * time.Millisecond
 	pollStepGrowth       = 1.5
 	maxConsecutiveErrors = 10
 )
@@ -43,7 +43,7 @@ func (o WaitOptions) withDefaults(timeout, interval time.Duration) WaitOptions {
 type probe func(ctx context.Context) (status string, done bool, err error)
 
 // poll is the one status-wait primitive behind pause, resume and delete. It
-// probes at once, then after gaps that start at 20 ms and grow by half each
+// probes at once, then after gaps that start at 5 ms and grow by half each
 // time up to o.PollInterval: a fast transition is seen within tens of
 // milliseconds and a slow one costs only the few extra polls of the ramp.
 // Transient errors (network, 5xx, throttling) are tolerated; the wait stops

@@ -346,10 +346,8 @@ class _Pending:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        # Ids start above 4096: the Go side receives user_data as a pointer,
-        # and Go's stack checks abort on a "pointer" below 4096 ("invalid
-        # pointer found on stack"). 1 MiB and up is legal and never Go heap.
-        self._ids = itertools.count(1 << 20)
+        # The library passes user_data back untouched, whatever its value.
+        self._ids = itertools.count(1)
         self._waiting: dict[int, tuple[asyncio.AbstractEventLoop, asyncio.Future]] = {}
 
     def add(self, loop: asyncio.AbstractEventLoop, future: asyncio.Future) -> int:
