@@ -10,7 +10,7 @@ GO_SOURCES := go.mod go.sum $(shell find core capi cmd -name '*.go' -o -name '*.
 
 .PHONY: all local test test-go test-fuzz bench bench-go clean
 .PHONY: lib test-c bench-c install
-.PHONY: demo test-python bench-python python-package node test-node bench-node demo-node
+.PHONY: demo test-python bench-python python-package node test-node bench-node demo-node node-package
 
 all: local lib node
 
@@ -194,8 +194,16 @@ node: $(NODE_ADDON)
 $(NODE_ADDON): bindings/node/src/addon.c include/agentbay.h bindings/node/package-lock.json
 	bindings/node/build.sh
 
-test-node: $(LIB) $(NODE_ADDON)
-	cd bindings/node && npm test
+test-node: $(LIB) $(NODE_ADDON) node-package
+	cd bindings/node && AGENTBAY_NODE_PACKAGE=$(CURDIR)/$(BUILD)/node/agentbay-$(VERSION).tgz npm test
+
+# An npm package (build/node/agentbay-VERSION.tgz) with the addon and a copy of
+# the library inside, found before any other (lib/native/libagentbay.so).
+node-package: $(LIB) $(NODE_ADDON)
+	mkdir -p bindings/node/lib/native $(BUILD)/node
+	cp -L $(BUILD)/libagentbay.so bindings/node/lib/native/libagentbay.so
+	cd bindings/node && npm pack --silent --pack-destination $(CURDIR)/$(BUILD)/node; \
+	  s=$$?; rm -rf lib/native; exit $$s
 
 demo-node: $(LIB) $(NODE_ADDON)
 	node examples/node/quickstart.mjs
