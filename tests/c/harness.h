@@ -65,6 +65,19 @@ static inline void sleep_ms(int ms)
         ;
 }
 
+/* A client for config (NULL: the embedded backend), or the test stops. */
+static inline ab_client new_client(const char *config)
+{
+    ab_client c = 0;
+    ab_error *err = NULL;
+
+    if (ab_client_new(config, &c, &err) != AB_OK) {
+        fprintf(stderr, "ab_client_new: %s\n", ab_error_message(err));
+        abort();
+    }
+    return c;
+}
+
 /* A tally of callbacks: how many came, and per slot how many times and
  * with which status, so that "exactly once" can be checked. */
 typedef struct {

@@ -15,18 +15,6 @@
 
 static char silent_config[256];
 
-static ab_client new_client(const char *config)
-{
-    ab_client c = 0;
-    ab_error *err = NULL;
-
-    if (ab_client_new(config, &c, &err) != AB_OK) {
-        fprintf(stderr, "ab_client_new: %s\n", ab_error_message(err));
-        abort();
-    }
-    return c;
-}
-
 static ab_session new_session(ab_client c, char *id, size_t size)
 {
     ab_op op;

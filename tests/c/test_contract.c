@@ -19,18 +19,6 @@
 static const char *config;  /* live backend, NULL: embedded */
 static char silent[256];    /* a backend that never answers */
 
-static ab_client new_client(const char *cfg)
-{
-    ab_client c = 0;
-    ab_error *err = NULL;
-
-    if (ab_client_new(cfg, &c, &err) != AB_OK) {
-        fprintf(stderr, "ab_client_new: %s\n", ab_error_message(err));
-        abort();
-    }
-    return c;
-}
-
 /* Waits up to ms for the handle count to be want; returns the last count. */
 static int64_t wait_count(int64_t want, int ms)
 {
