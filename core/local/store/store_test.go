@@ -164,3 +164,17 @@ func noise(rng *rand.Rand, n int) []byte {
 	}
 	return b
 }
+
+// A database another server holds open is refused with a clear message
+// after the lock wait, not waited on for ever.
+func TestInUse(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.db")
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := Open(path); err == nil || !strings.Contains(err.Error(), "in use by another process") {
+		t.Fatalf("second Open: %v", err)
+	}
+}
