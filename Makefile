@@ -10,7 +10,7 @@ GO_SOURCES := go.mod go.sum $(shell find core capi cmd -name '*.go' -o -name '*.
 
 .PHONY: all local test test-go test-fuzz bench bench-go clean
 .PHONY: lib test-c bench-c install
-.PHONY: demo test-python bench-python python-package node test-node bench-node demo-node node-package
+.PHONY: demo test-python python-sync bench-python python-package node test-node bench-node demo-node node-package
 
 all: local lib node
 
@@ -176,7 +176,12 @@ demo: $(LIB)
 	$(PYTHON) examples/python/quickstart.py
 
 test-python: $(LIB)
+	$(PYTHON) $(PY)/tools/gen_sync.py --check
 	$(PYTHON) -m unittest discover -s $(PY)/tests -t $(PY)
+
+# _sync.py is generated from _async.py: run this after changing _async.py.
+python-sync:
+	$(PYTHON) $(PY)/tools/gen_sync.py
 
 bench-python: $(LIB)
 	$(PYTHON) $(PY)/bench.py

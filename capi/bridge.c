@@ -12,52 +12,49 @@ struct ab_error {
     int code;
     int http_status;
     int retryable;
+    const char *kind;
     const char *message;
     const char *request_id;
     const char *service_code;
-    char text[]; /* the three strings, NUL-terminated, back to back */
-};
-
-/* Indexed by -code; the names are part of the ABI. */
-static const char *const kind_names[] = {
-    "ok",            "invalid_argument", "not_found", "unauthorized",
-    "throttled",     "timeout",          "cancelled", "conflict",
-    "server",        "transport",        "unsupported", "invalid_handle",
-    "internal",
+    const char *param;
+    char text[]; /* the five strings, NUL-terminated, back to back */
 };
 
 static _Thread_local int in_callback;
 
-static char *put(char *dst, const char *src, size_t len)
+/* Copies t to dst, NUL-terminated; returns the start of the copy and moves
+ * *next past it. */
+static const char *put(char **next, capi_text t)
 {
-    if (len > 0)
-        memcpy(dst, src, len);
-    dst[len] = '\0';
-    return dst + len + 1;
+    char *dst = *next;
+
+    if (t.n > 0)
+        memcpy(dst, t.p, t.n);
+    dst[t.n] = '\0';
+    *next = dst + t.n + 1;
+    return dst;
 }
 
-ab_error *capi_error_new(int code, int http_status, int retryable,
-                         const char *message, size_t message_len,
-                         const char *request_id, size_t request_id_len,
-                         const char *service_code, size_t service_code_len)
+ab_error *capi_error_new(int code, int http_status, int retryable, capi_text kind,
+                         capi_text message, capi_text request_id,
+                         capi_text service_code, capi_text param)
 {
-    size_t size = sizeof(ab_error) + message_len + request_id_len +
-                  service_code_len + 3;
+    size_t size = sizeof(ab_error) + kind.n + message.n + request_id.n +
+                  service_code.n + param.n + 5;
     ab_error *err = malloc(size);
-    char *p;
+    char *next;
 
     if (err == NULL)
         return NULL;
     err->code = code;
     err->http_status = http_status;
     err->retryable = retryable != 0;
-    p = err->text;
-    err->message = p;
-    p = put(p, message, message_len);
-    err->request_id = p;
-    p = put(p, request_id, request_id_len);
-    err->service_code = p;
-    put(p, service_code, service_code_len);
+    next = err->text;
+    err->kind = put(&next, kind);
+    err->message = put(&next, message);
+    err->request_id = put(&next, request_id);
+    err->service_code = put(&next, service_code);
+    err->param = put(&next, param);
     return err;
 }
 
@@ -80,11 +77,7 @@ int ab_error_code(const ab_error *err)
 
 const char *ab_error_kind(const ab_error *err)
 {
-    int i = err ? -err->code : 0;
-
-    if (i < 0 || i >= (int)(sizeof kind_names / sizeof kind_names[0]))
-        return "internal";
-    return kind_names[i];
+    return err ? err->kind : "ok";
 }
 
 const char *ab_error_message(const ab_error *err)
@@ -100,6 +93,11 @@ const char *ab_error_request_id(const ab_error *err)
 const char *ab_error_service_code(const ab_error *err)
 {
     return err ? err->service_code : "";
+}
+
+const char *ab_error_param(const ab_error *err)
+{
+    return err ? err->param : "";
 }
 
 int ab_error_http_status(const ab_error *err)

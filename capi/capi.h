@@ -15,12 +15,17 @@
  * type so that cgo's prototypes match the public header exactly. */
 typedef const char capi_cchar;
 
-/* Builds an error in one malloc'd block, copying the texts (which need not
- * be NUL-terminated). Freed with ab_error_free. NULL if out of memory. */
-ab_error *capi_error_new(int code, int http_status, int retryable,
-                         const char *message, size_t message_len,
-                         const char *request_id, size_t request_id_len,
-                         const char *service_code, size_t service_code_len);
+/* A text Go lends to C for one call: not NUL-terminated, maybe empty. */
+typedef struct {
+    const char *p;
+    size_t n;
+} capi_text;
+
+/* Builds an error in one malloc'd block, copying the texts. Freed with
+ * ab_error_free. NULL if out of memory. */
+ab_error *capi_error_new(int code, int http_status, int retryable, capi_text kind,
+                         capi_text message, capi_text request_id,
+                         capi_text service_code, capi_text param);
 
 /* Go cannot call C function pointers: these trampolines call the host's
  * callbacks, marking the thread as inside a callback while they run. */

@@ -7,11 +7,12 @@ import "C"
 
 import (
 	"context"
-	"os"
 	"sync"
 	"unsafe"
 
 	"github.com/libagentbay/libagentbay/core/agentbay"
+	"github.com/libagentbay/libagentbay/core/embedded"
+	"github.com/libagentbay/libagentbay/core/ops"
 )
 
 // client is an engine client plus what closing it must end: the calls it
@@ -45,7 +46,7 @@ func (c *client) track(o *op) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closed {
-		return invalidHandle(c.h, kindClient)
+		return invalidHandle(c.h, kindClient, true)
 	}
 	h, err := reg.add(kindOp, o)
 	if err != nil {
@@ -62,12 +63,13 @@ func (c *client) untrack(o *op) {
 	c.mu.Unlock()
 }
 
-// addSession registers a session handle of c.
-func (c *client) addSession(s *agentbay.Session) (uint64, error) {
+// AddSession registers a session handle of c; it is how the operations
+// create and get hand out sessions (ops.Host).
+func (c *client) AddSession(s *agentbay.Session) (uint64, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closed {
-		return 0, invalidHandle(c.h, kindClient)
+		return 0, invalidHandle(c.h, kindClient, true)
 	}
 	return reg.add(kindSession, &session{s: s, c: c})
 }
@@ -96,21 +98,17 @@ func (c *client) close() {
 	}
 }
 
-// syncEnv copies the engine's settings from the C environment into Go's.
-// The Go runtime of a shared library reads the environment once, when the
-// library loads; a host that sets AGENTBAY_* later (Python's os.environ,
-// Node's process.env, dotenv) changes only the C environment.
-func syncEnv() {
-	for _, name := range []string{"AGENTBAY_API_KEY", "AGENTBAY_ENDPOINT", "AGENTBAY_TIMEOUT_MS"} {
-		cname := C.CString(name)
-		v := C.getenv(cname)
-		C.free(unsafe.Pointer(cname))
-		if v == nil {
-			os.Unsetenv(name)
-		} else {
-			os.Setenv(name, C.GoString(v))
-		}
+// cGetenv reads the C environment: the Go runtime of a shared library
+// copies the environment once, when the library loads, and a host that sets
+// AGENTBAY_* later (Python's os.environ, Node's process.env) changes only
+// the C one.
+func cGetenv(name string) string {
+	cname := C.CString(name)
+	defer C.free(unsafe.Pointer(cname))
+	if v := C.getenv(cname); v != nil {
+		return C.GoString(v)
 	}
+	return ""
 }
 
 //export ab_client_new
@@ -122,17 +120,15 @@ func ab_client_new(config *C.capi_cchar, out *C.ab_client, errOut **C.ab_error) 
 		if out == nil {
 			return invalidArg("out is NULL")
 		}
-		o := parseObject(config, "config_json")
-		cfg := agentbay.Config{
-			APIKey:   o.str("api_key"),
-			Endpoint: o.str("endpoint"),
-			Timeout:  clampMillis(o.count("timeout_ms")),
-			Logger:   engineLog,
-		}
-		if err := o.done(); err != nil {
+		text, err := cJSON(config, "config_json")
+		if err != nil {
 			return err
 		}
-		syncEnv()
+		cfg, err := ops.Config(text)
+		if err != nil {
+			return err
+		}
+		cfg.Logger, cfg.Embedded, cfg.Getenv = engineLog, embedded.Start, cGetenv
 		eng, err := agentbay.New(context.Background(), cfg)
 		if err != nil {
 			return err
@@ -186,118 +182,4 @@ func ab_client_info(h C.ab_client, jsonOut **C.char, errOut **C.ab_error) C.int 
 		*jsonOut = C.CString(string(b))
 		return nil
 	})
-}
-
-// sessionResult is the result of create and get: the reference's
-// SessionResult, with the new session handle.
-type sessionResult struct {
-	agentbay.Result
-	SessionID     string `json:"session_id"`
-	SessionHandle uint64 `json:"session_handle"`
-	ResourceURL   string `json:"resource_url"`
-}
-
-func (r *sessionResult) discard() { _ = reg.release(r.SessionHandle, kindSession) }
-
-// withHandle gives a created or found session a handle of c.
-func (c *client) withHandle(r *agentbay.SessionResult, err error) (any, error) {
-	if err != nil {
-		return nil, err
-	}
-	h, err := c.addSession(r.Session)
-	if err != nil {
-		return nil, err
-	}
-	return &sessionResult{Result: r.Result, SessionID: r.Session.ID(), SessionHandle: h,
-		ResourceURL: r.Session.ResourceURL()}, nil
-}
-
-//export capi_client_create
-func capi_client_create(h C.ab_client, params *C.capi_cchar, cb C.ab_callback, userData C.uintptr_t,
-	opOut *C.ab_op, errOut **C.ab_error) C.int {
-	clearOp(opOut)
-	return call(errOut, func() error {
-		c, err := clientOf(h)
-		if err != nil {
-			return err
-		}
-		o := parseObject(params, "params_json")
-		p := agentbay.CreateParams{ImageID: o.str("image_id"), Labels: o.labels("labels"), PolicyID: o.str("policy_id")}
-		if err := o.done(); err != nil {
-			return err
-		}
-		return c.start(cb, userData, opOut, func(ctx context.Context) (any, error) {
-			return c.withHandle(c.eng.Create(ctx, p))
-		})
-	})
-}
-
-//export capi_client_get
-func capi_client_get(h C.ab_client, sessionID *C.capi_cchar, cb C.ab_callback, userData C.uintptr_t,
-	opOut *C.ab_op, errOut **C.ab_error) C.int {
-	clearOp(opOut)
-	return call(errOut, func() error {
-		c, err := clientOf(h)
-		if err != nil {
-			return err
-		}
-		id, err := nonEmpty(sessionID, "session_id")
-		if err != nil {
-			return err
-		}
-		return c.start(cb, userData, opOut, func(ctx context.Context) (any, error) {
-			return c.withHandle(c.eng.Get(ctx, id))
-		})
-	})
-}
-
-//export capi_client_list
-func capi_client_list(h C.ab_client, params *C.capi_cchar, cb C.ab_callback, userData C.uintptr_t,
-	opOut *C.ab_op, errOut **C.ab_error) C.int {
-	clearOp(opOut)
-	return call(errOut, func() error {
-		c, err := clientOf(h)
-		if err != nil {
-			return err
-		}
-		o := parseObject(params, "params_json")
-		p := agentbay.ListParams{
-			Labels:     o.labels("labels"),
-			Status:     o.str("status"),
-			MaxResults: int(o.count("max_results")),
-			NextToken:  o.str("next_token"),
-			Page:       int(o.count("page")),
-		}
-		if err := o.done(); err != nil {
-			return err
-		}
-		return c.start(cb, userData, opOut, func(ctx context.Context) (any, error) {
-			return c.eng.List(ctx, p)
-		})
-	})
-}
-
-//export capi_client_delete
-func capi_client_delete(h C.ab_client, sessionID *C.capi_cchar, syncContext C.int, cb C.ab_callback,
-	userData C.uintptr_t, opOut *C.ab_op, errOut **C.ab_error) C.int {
-	clearOp(opOut)
-	return call(errOut, func() error {
-		c, err := clientOf(h)
-		if err != nil {
-			return err
-		}
-		id, err := nonEmpty(sessionID, "session_id")
-		if err != nil {
-			return err
-		}
-		return c.start(cb, userData, opOut, func(ctx context.Context) (any, error) {
-			return c.eng.Delete(ctx, id, syncContext != 0)
-		})
-	})
-}
-
-func clearOp(opOut *C.ab_op) {
-	if opOut != nil {
-		*opOut = 0
-	}
 }

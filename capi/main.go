@@ -1,8 +1,9 @@
 // Command capi is libagentbay's C ABI: built with -buildmode=c-shared or
 // c-archive, it exports the functions of include/agentbay.h. It is a thin
-// layer over core/agentbay: it converts C arguments and JSON options, keeps
-// the handle registry, runs each call on a goroutine and delivers its
-// completion through a small fixed pool of dispatcher goroutines.
+// layer over the operation table (core/ops) and the engine (core/agentbay):
+// it reads C arguments, keeps the handle registry, runs each call on a
+// goroutine and delivers its completion through a small fixed pool of
+// dispatcher goroutines. It knows no rule of any operation.
 //
 // Every export recovers panics (AB_E_INTERNAL) and never installs signal
 // handlers. Error accessors, the frees and the callback trampolines live in
@@ -20,10 +21,8 @@ import (
 	"unsafe"
 
 	"github.com/libagentbay/libagentbay/core/agentbay"
+	"github.com/libagentbay/libagentbay/core/ops"
 )
-
-// abiVersion is AB_ABI_VERSION of the header this library implements.
-const abiVersion = 1
 
 func main() {}
 
@@ -38,7 +37,7 @@ func ab_version() *C.capi_cchar {
 
 //export ab_abi_version
 func ab_abi_version() C.int {
-	return abiVersion
+	return ops.ABIVersion
 }
 
 //export capi_set_log_callback

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"sync"
 
-	"github.com/libagentbay/libagentbay/core/wire"
+	"github.com/libagentbay/libagentbay/core/agentbay"
 )
 
 // A handle is seq<<4 | kind, where each kind counts its own seq from 1. So
@@ -39,7 +39,7 @@ func (r *registry) add(k kind, obj any) (uint64, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.seq[k] == maxSeq {
-		return 0, wire.Errorf(wire.KindInternal, "out of %s handles", kindNames[k])
+		return 0, agentbay.Errorf(agentbay.KindInternal, "out of %s handles", kindNames[k])
 	}
 	r.seq[k]++
 	h := r.seq[k]<<kindBits | uint64(k)
@@ -49,10 +49,10 @@ func (r *registry) add(k kind, obj any) (uint64, error) {
 
 func (r *registry) get(h uint64, k kind) (any, error) {
 	r.mu.RLock()
+	defer r.mu.RUnlock()
 	obj, ok := r.objs[h]
-	r.mu.RUnlock()
 	if !ok || kind(h&kindMask) != k {
-		return nil, invalidHandle(h, k)
+		return nil, invalidHandle(h, k, h != 0 && r.issued(h, k))
 	}
 	return obj, nil
 }
@@ -75,7 +75,7 @@ func (r *registry) take(h uint64, k kind) (any, error) {
 	if r.issued(h, k) {
 		return nil, nil
 	}
-	return nil, invalidHandle(h, k)
+	return nil, invalidHandle(h, k, false)
 }
 
 // gone reports whether h is 0 or a handle of kind k that was freed.
@@ -128,7 +128,17 @@ func (r *registry) count() int {
 	return len(r.objs)
 }
 
-func invalidHandle(h uint64, k kind) error {
-	return &wire.Error{Kind: wire.KindInvalidHandle,
-		Message: fmt.Sprintf("invalid %s handle %d (unknown, freed, or of another kind)", kindNames[k], h)}
+// invalidHandle describes a handle that is not live; freed says whether it
+// was issued once (so it was freed, or its client closed).
+func invalidHandle(h uint64, k kind, freed bool) error {
+	var msg string
+	switch {
+	case freed && k == kindClient:
+		msg = fmt.Sprintf("the client is closed (client handle %d)", h)
+	case freed:
+		msg = fmt.Sprintf("%s handle %d was freed, or its client was closed", kindNames[k], h)
+	default:
+		msg = fmt.Sprintf("invalid %s handle %d (unknown, or of another kind)", kindNames[k], h)
+	}
+	return agentbay.Errorf(agentbay.KindInvalidHandle, "%s", msg)
 }

@@ -6,12 +6,7 @@ package main
 import "C"
 
 import (
-	"context"
-	"encoding/json"
-	"math"
-	"time"
-
-	"github.com/libagentbay/libagentbay/core/agentbay"
+	"strings"
 )
 
 func sessionOf(h C.ab_session) (*session, error) {
@@ -20,43 +15,6 @@ func sessionOf(h C.ab_session) (*session, error) {
 		return nil, err
 	}
 	return obj.(*session), nil
-}
-
-// startSession validates the session handle and runs work on its client.
-func startSession(h C.ab_session, cb C.ab_callback, userData C.uintptr_t, opOut *C.ab_op,
-	errOut **C.ab_error, check func() error, work func(context.Context, *agentbay.Session) (any, error)) C.int {
-	clearOp(opOut)
-	return call(errOut, func() error {
-		s, err := sessionOf(h)
-		if err != nil {
-			return err
-		}
-		if check != nil {
-			if err := check(); err != nil {
-				return err
-			}
-		}
-		return s.c.start(cb, userData, opOut, func(ctx context.Context) (any, error) {
-			return work(ctx, s.s)
-		})
-	})
-}
-
-// millis reads a C timeout in milliseconds, which must not be negative.
-func millis(v C.int64_t, name string) (time.Duration, error) {
-	if v < 0 {
-		return 0, invalidArg("%s must not be negative", name)
-	}
-	return clampMillis(int64(v)), nil
-}
-
-// clampMillis converts ms >= 0 to a Duration; values too large for one mean
-// "practically forever".
-func clampMillis(ms int64) time.Duration {
-	if ms > math.MaxInt64/int64(time.Millisecond) {
-		return math.MaxInt64
-	}
-	return time.Duration(ms) * time.Millisecond
 }
 
 //export ab_session_new
@@ -69,14 +27,16 @@ func ab_session_new(h C.ab_client, sessionID *C.capi_cchar, out *C.ab_session, e
 		if err != nil {
 			return err
 		}
-		id, err := nonEmpty(sessionID, "session_id")
-		if err != nil {
+		id, err := cString(sessionID, "session_id")
+		switch {
+		case err != nil:
 			return err
-		}
-		if out == nil {
+		case strings.TrimSpace(id) == "":
+			return invalidArg("session_id is required")
+		case out == nil:
 			return invalidArg("out is NULL")
 		}
-		sh, err := c.addSession(c.eng.Session(id))
+		sh, err := c.AddSession(c.eng.Session(id))
 		if err != nil {
 			return err
 		}
@@ -108,148 +68,99 @@ func ab_session_free(h C.ab_session) C.int {
 	return call(nil, func() error { return reg.release(uint64(h), kindSession) })
 }
 
-//export capi_session_delete
-func capi_session_delete(h C.ab_session, syncContext C.int, cb C.ab_callback, userData C.uintptr_t,
+// ---- The typed functions of sessions ---------------------------------------
+// Each builds the parameters of its operation from its C arguments: NULL
+// texts and zero numbers are left out, which means the default.
+
+// session runs operation name of session h with the parameters p.
+func sessionOp(h C.ab_session, name string, p *cparams, cb C.ab_callback, userData C.uintptr_t,
 	opOut *C.ab_op, errOut **C.ab_error) C.int {
-	return startSession(h, cb, userData, opOut, errOut, nil, func(ctx context.Context, s *agentbay.Session) (any, error) {
-		return s.Delete(ctx, syncContext != 0)
+	clearOp(opOut)
+	return call(errOut, func() error {
+		return startSessionOp(h, withArgs(name, p), cb, userData, opOut)
 	})
 }
 
-//export capi_session_set_labels
-func capi_session_set_labels(h C.ab_session, labelsJSON *C.capi_cchar, cb C.ab_callback, userData C.uintptr_t,
+//export capi_session_delete
+func capi_session_delete(h C.ab_session, syncContext C.int, cb C.ab_callback, userData C.uintptr_t,
 	opOut *C.ab_op, errOut **C.ab_error) C.int {
-	var labels map[string]string
-	check := func() error {
-		s, err := jsonText(labelsJSON, "labels_json", true, "object")
-		if err == nil {
-			labels, err = decodeLabels([]byte(s), "labels_json")
-		}
-		return err
-	}
-	return startSession(h, cb, userData, opOut, errOut, check, func(ctx context.Context, s *agentbay.Session) (any, error) {
-		return s.SetLabels(ctx, labels)
-	})
+	return sessionOp(h, "delete", newParams().set("sync_context", syncContext != 0), cb, userData, opOut, errOut)
+}
+
+//export capi_session_set_labels
+func capi_session_set_labels(h C.ab_session, labels *C.capi_cchar, cb C.ab_callback, userData C.uintptr_t,
+	opOut *C.ab_op, errOut **C.ab_error) C.int {
+	return sessionOp(h, "set_labels", newParams().raw("labels", labels, "labels_json"), cb, userData, opOut, errOut)
 }
 
 //export capi_session_get_labels
 func capi_session_get_labels(h C.ab_session, cb C.ab_callback, userData C.uintptr_t, opOut *C.ab_op,
 	errOut **C.ab_error) C.int {
-	return startSession(h, cb, userData, opOut, errOut, nil, func(ctx context.Context, s *agentbay.Session) (any, error) {
-		return s.GetLabels(ctx)
-	})
+	return sessionOp(h, "get_labels", newParams(), cb, userData, opOut, errOut)
 }
 
 //export capi_session_info
 func capi_session_info(h C.ab_session, cb C.ab_callback, userData C.uintptr_t, opOut *C.ab_op,
 	errOut **C.ab_error) C.int {
-	return startSession(h, cb, userData, opOut, errOut, nil, func(ctx context.Context, s *agentbay.Session) (any, error) {
-		return s.Info(ctx)
-	})
+	return sessionOp(h, "info", newParams(), cb, userData, opOut, errOut)
 }
 
 //export capi_session_get_link
 func capi_session_get_link(h C.ab_session, protocolType *C.capi_cchar, port C.int32_t, options *C.capi_cchar,
 	cb C.ab_callback, userData C.uintptr_t, opOut *C.ab_op, errOut **C.ab_error) C.int {
-	var proto, opts string
-	check := func() (err error) {
-		if proto, err = text(protocolType, "protocol_type", false); err == nil {
-			opts, err = jsonText(options, "options", false, "")
-		}
-		return err
+	p := newParams().text("protocol_type", protocolType, "protocol_type").text("options", options, "options")
+	if port != 0 {
+		p.set("port", int(port))
 	}
-	return startSession(h, cb, userData, opOut, errOut, check, func(ctx context.Context, s *agentbay.Session) (any, error) {
-		return s.GetLink(ctx, proto, int(port), opts)
-	})
+	return sessionOp(h, "get_link", p, cb, userData, opOut, errOut)
 }
 
 //export capi_session_list_mcp_tools
 func capi_session_list_mcp_tools(h C.ab_session, imageID *C.capi_cchar, cb C.ab_callback, userData C.uintptr_t,
 	opOut *C.ab_op, errOut **C.ab_error) C.int {
-	var image string
-	check := func() (err error) {
-		image, err = text(imageID, "image_id", false)
-		return err
-	}
-	return startSession(h, cb, userData, opOut, errOut, check, func(ctx context.Context, s *agentbay.Session) (any, error) {
-		return s.ListMcpTools(ctx, image)
-	})
+	return sessionOp(h, "list_mcp_tools", newParams().text("image_id", imageID, "image_id"), cb, userData, opOut, errOut)
 }
 
 //export capi_session_call_mcp_tool
-func capi_session_call_mcp_tool(h C.ab_session, toolName *C.capi_cchar, argsJSON *C.capi_cchar,
-	readTimeoutMs C.int64_t, connectTimeoutMs C.int64_t, autoGenSession C.int, cb C.ab_callback,
+func capi_session_call_mcp_tool(h C.ab_session, toolName, args, options *C.capi_cchar, cb C.ab_callback,
 	userData C.uintptr_t, opOut *C.ab_op, errOut **C.ab_error) C.int {
-	var name, args string
-	opts := agentbay.CallOptions{AutoGenSession: autoGenSession != 0}
-	check := func() (err error) {
-		if name, err = nonEmpty(toolName, "tool_name"); err != nil {
-			return err
-		}
-		if args, err = jsonText(argsJSON, "args_json", false, "object"); err != nil {
-			return err
-		}
-		if opts.ReadTimeout, err = millis(readTimeoutMs, "read_timeout_ms"); err != nil {
-			return err
-		}
-		opts.ConnectTimeout, err = millis(connectTimeoutMs, "connect_timeout_ms")
-		return err
+	p := newParams().text("tool_name", toolName, "tool_name")
+	if args == nil {
+		p.set("args", map[string]any{}) // NULL means no arguments
+	} else {
+		p.raw("args", args, "args_json")
 	}
-	return startSession(h, cb, userData, opOut, errOut, check, func(ctx context.Context, s *agentbay.Session) (any, error) {
-		var a any // nil means {}
-		if args != "" {
-			a = json.RawMessage(args)
-		}
-		return s.CallMcpTool(ctx, name, a, opts)
-	})
-}
-
-// waitOptions reads the timeouts of pause and resume (0 means the default).
-func waitOptions(timeoutMs, pollMs C.int64_t, o *agentbay.WaitOptions) func() error {
-	return func() (err error) {
-		if o.Timeout, err = millis(timeoutMs, "timeout_ms"); err == nil {
-			o.PollInterval, err = millis(pollMs, "poll_interval_ms")
-		}
-		return err
-	}
+	return sessionOp(h, "call_mcp_tool", p.merge(options, "options_json"), cb, userData, opOut, errOut)
 }
 
 //export capi_session_pause
-func capi_session_pause(h C.ab_session, timeoutMs C.int64_t, pollIntervalMs C.int64_t, cb C.ab_callback,
+func capi_session_pause(h C.ab_session, timeoutMs, pollIntervalMs C.int64_t, cb C.ab_callback,
 	userData C.uintptr_t, opOut *C.ab_op, errOut **C.ab_error) C.int {
-	var o agentbay.WaitOptions
-	return startSession(h, cb, userData, opOut, errOut, waitOptions(timeoutMs, pollIntervalMs, &o),
-		func(ctx context.Context, s *agentbay.Session) (any, error) { return s.Pause(ctx, o) })
+	p := newParams().millisAsSeconds("timeout", timeoutMs).millisAsSeconds("poll_interval", pollIntervalMs)
+	return sessionOp(h, "pause", p, cb, userData, opOut, errOut)
 }
 
 //export capi_session_pause_async
 func capi_session_pause_async(h C.ab_session, cb C.ab_callback, userData C.uintptr_t, opOut *C.ab_op,
 	errOut **C.ab_error) C.int {
-	return startSession(h, cb, userData, opOut, errOut, nil, func(ctx context.Context, s *agentbay.Session) (any, error) {
-		return s.PauseAsync(ctx)
-	})
+	return sessionOp(h, "pause_async", newParams(), cb, userData, opOut, errOut)
 }
 
 //export capi_session_resume
-func capi_session_resume(h C.ab_session, timeoutMs C.int64_t, pollIntervalMs C.int64_t, cb C.ab_callback,
+func capi_session_resume(h C.ab_session, timeoutMs, pollIntervalMs C.int64_t, cb C.ab_callback,
 	userData C.uintptr_t, opOut *C.ab_op, errOut **C.ab_error) C.int {
-	var o agentbay.WaitOptions
-	return startSession(h, cb, userData, opOut, errOut, waitOptions(timeoutMs, pollIntervalMs, &o),
-		func(ctx context.Context, s *agentbay.Session) (any, error) { return s.Resume(ctx, o) })
+	p := newParams().millisAsSeconds("timeout", timeoutMs).millisAsSeconds("poll_interval", pollIntervalMs)
+	return sessionOp(h, "resume", p, cb, userData, opOut, errOut)
 }
 
 //export capi_session_resume_async
 func capi_session_resume_async(h C.ab_session, cb C.ab_callback, userData C.uintptr_t, opOut *C.ab_op,
 	errOut **C.ab_error) C.int {
-	return startSession(h, cb, userData, opOut, errOut, nil, func(ctx context.Context, s *agentbay.Session) (any, error) {
-		return s.ResumeAsync(ctx)
-	})
+	return sessionOp(h, "resume_async", newParams(), cb, userData, opOut, errOut)
 }
 
 //export capi_session_get_status
 func capi_session_get_status(h C.ab_session, cb C.ab_callback, userData C.uintptr_t, opOut *C.ab_op,
 	errOut **C.ab_error) C.int {
-	return startSession(h, cb, userData, opOut, errOut, nil, func(ctx context.Context, s *agentbay.Session) (any, error) {
-		return s.GetStatus(ctx)
-	})
+	return sessionOp(h, "get_status", newParams(), cb, userData, opOut, errOut)
 }

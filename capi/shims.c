@@ -15,6 +15,22 @@ int ab_set_log_callback(ab_log_callback cb, void *user_data, int min_level)
     return capi_set_log_callback(cb, (uintptr_t)user_data, min_level);
 }
 
+int ab_client_call(ab_client client, const char *name, const char *params_json,
+                   ab_callback cb, void *user_data, ab_op *op_out,
+                   ab_error **err_out)
+{
+    return capi_client_call(client, name, params_json, cb, (uintptr_t)user_data,
+                            op_out, err_out);
+}
+
+int ab_session_call(ab_session session, const char *name, const char *params_json,
+                    ab_callback cb, void *user_data, ab_op *op_out,
+                    ab_error **err_out)
+{
+    return capi_session_call(session, name, params_json, cb, (uintptr_t)user_data,
+                             op_out, err_out);
+}
+
 int ab_client_create(ab_client client, const char *params_json, ab_callback cb,
                      void *user_data, ab_op *op_out, ab_error **err_out)
 {
@@ -90,15 +106,13 @@ int ab_session_list_mcp_tools(ab_session session, const char *image_id,
 }
 
 int ab_session_call_mcp_tool(ab_session session, const char *tool_name,
-                             const char *args_json, int64_t read_timeout_ms,
-                             int64_t connect_timeout_ms, int auto_gen_session,
+                             const char *args_json, const char *options_json,
                              ab_callback cb, void *user_data, ab_op *op_out,
                              ab_error **err_out)
 {
     return capi_session_call_mcp_tool(session, tool_name, args_json,
-                                      read_timeout_ms, connect_timeout_ms,
-                                      auto_gen_session, cb,
-                                      (uintptr_t)user_data, op_out, err_out);
+                                      options_json, cb, (uintptr_t)user_data,
+                                      op_out, err_out);
 }
 
 int ab_session_pause(ab_session session, int64_t timeout_ms,

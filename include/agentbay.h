@@ -33,6 +33,18 @@
  *   one given twice gives AB_E_INVALID_ARGUMENT; a JSON null counts as an
  *   absent field.
  *
+ * Operations. Every call to the service is an operation of one table,
+ *   named as the reference names the method ("create", "get_link", ...),
+ *   with parameters named and measured as the reference's arguments
+ *   (seconds for pause and resume, milliseconds for tool calls) and a result
+ *   with the reference's fields. ab_client_call and ab_session_call run any
+ *   of them by name with a JSON object of parameters; the typed functions
+ *   below run the same operations from C arguments, where NULL or 0 means
+ *   "not given" (the default), and add no rule of their own. The README
+ *   lists the table. An operation name the library does not know gives
+ *   AB_E_UNSUPPORTED; a bad parameter gives AB_E_INVALID_ARGUMENT from the
+ *   call itself, before anything is sent, with ab_error_param naming it.
+ *
  * Asynchronous calls. Functions that talk to the service take
  *   (cb, user_data, op_out, err_out) and return at once. If such a call
  *   returns AB_OK, cb (when not NULL) is called exactly once, on a library
@@ -77,14 +89,15 @@ extern "C" {
 
 /* Version of this header. Compare with ab_version() to detect skew. */
 #define AB_VERSION_MAJOR 0
-#define AB_VERSION_MINOR 1
+#define AB_VERSION_MINOR 2
 #define AB_VERSION_PATCH 0
-#define AB_VERSION "0.1.0"
+#define AB_VERSION "0.2.0"
 
 /* ABI version: bumped on any incompatible change. Bindings check it on load. */
-#define AB_ABI_VERSION 1
+#define AB_ABI_VERSION 2
 
-/* Status codes. Each has a stable kind string, given by ab_error_kind(). */
+/* Status codes. Each has a stable kind name, given by ab_status_kind() and
+ * ab_error_kind(). */
 #define AB_OK                  0
 #define AB_E_INVALID_ARGUMENT (-1)  /* "invalid_argument": bad input; nothing was sent */
 #define AB_E_NOT_FOUND        (-2)  /* "not_found": the session does not exist (any more) */
@@ -96,7 +109,7 @@ extern "C" {
 #define AB_E_SERVER           (-8)  /* "server": the service failed or answered garbage */
 #define AB_E_TRANSPORT        (-9)  /* "transport": the network failed */
 #define AB_E_UNSUPPORTED      (-10) /* "unsupported": not supported here */
-#define AB_E_INVALID_HANDLE   (-11) /* "invalid_handle": unknown, freed or wrong-kind handle */
+#define AB_E_INVALID_HANDLE   (-11) /* "invalid_handle": unknown, freed or wrong-kind handle, or a closed client */
 #define AB_E_INTERNAL         (-12) /* "internal": a bug in libagentbay */
 
 /* Log levels, numerically equal to Python's logging levels. */
@@ -148,6 +161,10 @@ int ab_shutdown(void);
 /* Frees a string returned by the library. NULL is allowed. */
 void ab_string_free(char *s);
 
+/* The kind name of a status code, e.g. "not_found" for AB_E_NOT_FOUND and
+ * "ok" for AB_OK; NULL for a number that is no status code. Static. */
+const char *ab_status_kind(int code);
+
 /* ---- Errors ----------------------------------------------------------- */
 
 /* Frees an error. NULL is allowed. The accessors below also accept NULL
@@ -175,6 +192,9 @@ int ab_error_http_status(const ab_error *err);
 
 /* 1 if repeating the same call is safe and may succeed, else 0. */
 int ab_error_retryable(const ab_error *err);
+
+/* The parameter a bad-argument error is about, e.g. "port", or "". */
+const char *ab_error_param(const ab_error *err);
 
 /* ---- Operations ------------------------------------------------------- */
 
@@ -208,31 +228,43 @@ int ab_client_new(const char *config_json, ab_client *out, ab_error **err_out);
 int ab_client_close(ab_client client);
 
 /* Describes the client as JSON {"endpoint", "embedded", "version"}; never
- * the key. Synchronous. */
+ * the key. Synchronous; on the embedded backend it waits until the backend
+ * has started (ab_client_new does not). */
 int ab_client_info(ab_client client, char **json_out, ab_error **err_out);
 
-/* Creates a session. params_json: {"image_id", "labels", "policy_id"}, all
- * optional, or NULL. Result: {"request_id", "success", "error_message",
- * "session_id", "session_handle", "resource_url"}; the caller owns the
- * session handle and frees it with ab_session_free (see "Asynchronous
- * calls" for a result nobody saw). */
+/* Runs the client operation name ("create", "get", "list", "delete") with
+ * params_json, a JSON object of its parameters (NULL means {}). Fails with
+ * AB_E_INVALID_HANDLE, AB_E_UNSUPPORTED for an unknown name, or
+ * AB_E_INVALID_ARGUMENT for a bad parameter; then cb never fires. */
+int ab_client_call(ab_client client, const char *name, const char *params_json,
+                   ab_callback cb, void *user_data, ab_op *op_out,
+                   ab_error **err_out);
+
+/* Creates a session ("create"). params_json: {"labels", "image_id",
+ * "policy_id"}, all optional, or NULL. Result: {"request_id", "success",
+ * "error_message", "session_id", "session_handle", "resource_url"}; the
+ * caller owns the session handle and frees it with ab_session_free (see
+ * "Asynchronous calls" for a result nobody saw). The official SDKs'
+ * "context_syncs", "browser_context", "extra_configs", "is_vpc": true and
+ * "enable_browser_replay": false give AB_E_UNSUPPORTED. */
 int ab_client_create(ab_client client, const char *params_json, ab_callback cb,
                      void *user_data, ab_op *op_out, ab_error **err_out);
 
-/* Finds an existing session by id. Result as for ab_client_create. */
+/* Finds an existing session by id ("get"). Result as for ab_client_create. */
 int ab_client_get(ab_client client, const char *session_id, ab_callback cb,
                   void *user_data, ab_op *op_out, ab_error **err_out);
 
-/* Lists sessions. params_json: {"labels", "status", "max_results",
- * "next_token", "page"}, all optional, or NULL. Result: {"request_id",
- * "success", "error_message", "session_ids": [{"session_id", "status"}],
- * "next_token", "max_results", "total_count"}. */
+/* Lists sessions ("list"). params_json: {"labels", "page" (from 1),
+ * "limit" (page size, default 10), "status", "next_token"}, all optional,
+ * or NULL. Result: {"request_id", "success", "error_message",
+ * "session_ids": [{"session_id", "status"}], "next_token", "max_results",
+ * "total_count"}. */
 int ab_client_list(ab_client client, const char *params_json, ab_callback cb,
                    void *user_data, ab_op *op_out, ab_error **err_out);
 
-/* Deletes a session by id and waits until it is gone (sync_context: wait
- * for context uploads first). Result: {"request_id", "success",
- * "error_message"}. */
+/* Deletes a session by id and waits until it is gone ("delete";
+ * sync_context: wait for context uploads first). Result: {"request_id",
+ * "success", "error_message"}. */
 int ab_client_delete(ab_client client, const char *session_id, int sync_context,
                      ab_callback cb, void *user_data, ab_op *op_out,
                      ab_error **err_out);
@@ -249,6 +281,13 @@ int ab_session_id(ab_session session, char **id_out, ab_error **err_out);
 
 /* Releases a session handle; the session itself lives on. */
 int ab_session_free(ab_session session);
+
+/* Runs the session operation name (e.g. "get_link", "pause") with
+ * params_json, a JSON object of its parameters (NULL means {}). Fails as
+ * ab_client_call does. */
+int ab_session_call(ab_session session, const char *name, const char *params_json,
+                    ab_callback cb, void *user_data, ab_op *op_out,
+                    ab_error **err_out);
 
 /* Deletes the session and waits until it is gone. Result: {"request_id",
  * "success", "error_message"}. */
@@ -272,8 +311,8 @@ int ab_session_info(ab_session session, ab_callback cb, void *user_data,
                     ab_op *op_out, ab_error **err_out);
 
 /* Gets a URL reaching a port of the session. protocol_type ("https",
- * "wss") and options (JSON) may be NULL; port 0 means none, else it must be
- * in 30100..30199. Result: {..., "data": "<url>"}. */
+ * "wss") and options (a JSON text) may be NULL; port 0 means none, else it
+ * must be in 30100..30199. Result: {..., "data": "<url>"}. */
 int ab_session_get_link(ab_session session, const char *protocol_type,
                         int32_t port, const char *options, ab_callback cb,
                         void *user_data, ab_op *op_out, ab_error **err_out);
@@ -285,19 +324,19 @@ int ab_session_list_mcp_tools(ab_session session, const char *image_id,
                               ab_callback cb, void *user_data, ab_op *op_out,
                               ab_error **err_out);
 
-/* Calls an MCP tool with args_json (a JSON object). read_timeout_ms and
- * connect_timeout_ms of 0 mean the defaults. Result: {..., "data": "<text>"};
+/* Calls an MCP tool with args_json (a JSON object; NULL means {}).
+ * options_json (or NULL): {"read_timeout", "connect_timeout" (milliseconds;
+ * 0: the defaults), "auto_gen_session"}. Result: {..., "data": "<text>"};
  * a tool that reports an error gives AB_OK with "success": false and
  * "error_message". */
 int ab_session_call_mcp_tool(ab_session session, const char *tool_name,
-                             const char *args_json, int64_t read_timeout_ms,
-                             int64_t connect_timeout_ms, int auto_gen_session,
+                             const char *args_json, const char *options_json,
                              ab_callback cb, void *user_data, ab_op *op_out,
                              ab_error **err_out);
 
 /* Pauses the session and waits until it is PAUSED, polling at most every
- * poll_interval_ms (0: 2000) for up to timeout_ms (0: 600000).
- * Result: {..., "status": "PAUSED"}. */
+ * poll_interval_ms (0: 2000) for up to timeout_ms (0: 600000); negative
+ * times give AB_E_INVALID_ARGUMENT. Result: {..., "status": "PAUSED"}. */
 int ab_session_pause(ab_session session, int64_t timeout_ms,
                      int64_t poll_interval_ms, ab_callback cb, void *user_data,
                      ab_op *op_out, ab_error **err_out);

@@ -8,7 +8,8 @@
 //   and `error`, as the official AgentBay SDK does. A session that is gone
 //   thus gives `{ success: false, errorKind: 'not_found' }`.
 // - Misuse REJECTS with an AgentBayError: wrong argument types or values
-//   (kind 'invalid_argument', before any native call), a closed client
+//   (kind 'invalid_argument', checked by the library before anything is
+//   sent, with its messages; `param` names the argument), a closed client
 //   (kind 'invalid_handle'), a bug (kind 'internal').
 // - Cancellation REJECTS with an AbortError (name 'AbortError', kind
 //   'cancelled'): through the AbortSignal of the last `{ signal }` argument,
@@ -25,13 +26,15 @@ export type ErrorKind =
 /** An error of libagentbay or of this binding. */
 export class AgentBayError extends Error {
   constructor(message: string, options?: {
-    kind?: ErrorKind; code?: number; requestId?: string; serviceCode?: string;
+    kind?: ErrorKind; code?: number; param?: string; requestId?: string; serviceCode?: string;
     httpStatus?: number; retryable?: boolean; cause?: unknown;
   });
   /** The stable kind, e.g. 'not_found'. */
   readonly kind: ErrorKind;
-  /** The AB_E_* status code of include/agentbay.h (negative). */
+  /** The AB_E_* status code of include/agentbay.h (negative), from the library. */
   readonly code: number;
+  /** The parameter a refused argument was given as (e.g. 'port'), or ''. */
+  readonly param: string;
   /** The service's request id, or ''. */
   readonly requestId: string;
   /** The service's own error code, e.g. 'InvalidMcpSession.NotFound', or ''. */
@@ -153,6 +156,12 @@ export interface CreateSessionParams {
   labels?: Record<string, string>;
   imageId?: string;
   policyId?: string;
+  /** The official SDKs' usage tag: accepted, not sent. */
+  framework?: string;
+  /** Only false is supported. */
+  isVpc?: boolean;
+  /** Only true (the default) is supported: browser sessions always record. */
+  enableBrowserReplay?: boolean;
 }
 
 export interface CallMcpToolOptions extends CallOptions {
@@ -172,7 +181,8 @@ export interface LibraryInfo {
 
 export class AgentBay {
   constructor(options?: AgentBayOptions);
-  /** The endpoint in use ('embedded' for the local backend). */
+  /** The endpoint in use ('embedded' for the local backend). The embedded
+   * backend starts in the background: reading this waits until it runs. */
   readonly endpoint: string;
   readonly embedded: boolean;
 
@@ -188,7 +198,8 @@ export class AgentBay {
   list(labels?: Record<string, string>, page?: number, limit?: number, status?: string,
     options?: CallOptions): Promise<SessionListResult>;
   delete(session: Session, syncContext?: boolean, options?: CallOptions): Promise<DeleteResult>;
-  /** Pending operations reject with AbortError; the embedded backend stops. */
+  /** Pending operations reject with AbortError; the embedded backend stops
+   * before the Promise resolves. Does not block the event loop. */
   close(): Promise<void>;
 }
 

@@ -6,20 +6,12 @@
 
 const native = require('./lib/native');
 const check = require('./lib/check');
-const { AgentBayError, AbortError, invalidArgument } = require('./lib/errors');
+const { AgentBayError, AbortError, fromNative, invalidArgument } = require('./lib/errors');
 const { camelKeys, settle } = require('./lib/results');
-
-const closedClients = new WeakSet();
 
 // A Session object that is garbage collected releases its native handle
 // (the session itself lives on; closing the client frees all handles too).
 const sessionHandles = new FinalizationRegistry((handle) => native.load().sessionFree(handle));
-
-function ensureOpen(client) {
-  if (closedClients.has(client)) {
-    throw new AgentBayError('the AgentBay client is closed', { kind: 'invalid_handle' });
-  }
-}
 
 const logLevels = { debug: 10, info: 20, warn: 30, error: 40 };
 const levelNames = { 10: 'debug', 20: 'info', 30: 'warn', 40: 'error' };
@@ -39,41 +31,50 @@ function loadLibrary(libraryPath) {
   if (log) applyLog();
 }
 
+// Runs operation name of the table on a client or session handle: the
+// library checks params and words every failure; settle shapes the result.
+function run(target, handle, name, params, options, map, empty, owner) {
+  const signal = check.signalOf(options);
+  return settle(native.run(target, handle, name, params, signal, owner), map, empty);
+}
+
 class AgentBay {
   #handle;
+  #info;
+  #closed = false;
 
   /**
    * Opens a client. Fields not given come from `config` (the official SDK's
    * { endpoint, timeout_ms }), then from AGENTBAY_API_KEY, AGENTBAY_ENDPOINT
-   * and AGENTBAY_TIMEOUT_MS; with neither key nor endpoint the client runs on
-   * the embedded local backend.
+   * and AGENTBAY_TIMEOUT_MS (read by the library); with neither key nor
+   * endpoint the client runs on the embedded local backend, which starts in
+   * the background.
    */
   constructor(options) {
     const { apiKey, endpoint, timeoutMs, config, libraryPath } = check.optionalObject(options, 'options');
     const official = check.optionalObject(config, 'config');
-    // The env is read here, not by the library: Go sees only the environment
-    // the process started with, not what was set later (e.g. by dotenv).
-    const env = (name) => process.env[name] || undefined;
-    const json = {};
-    const key = apiKey ?? env('AGENTBAY_API_KEY');
-    if (key !== undefined) json.api_key = check.string(key, 'apiKey');
-    const host = endpoint ?? official.endpoint ?? env('AGENTBAY_ENDPOINT');
-    if (host !== undefined) json.endpoint = check.string(host, 'endpoint');
-    if (timeoutMs !== undefined) {
-      json.timeout_ms = check.positiveInteger(timeoutMs, 'timeoutMs');
-    } else if (official.timeout_ms !== undefined) {
-      json.timeout_ms = check.positiveInteger(official.timeout_ms, 'config.timeout_ms');
-    } else if (env('AGENTBAY_TIMEOUT_MS')) {
-      json.timeout_ms = check.positiveInteger(Number(env('AGENTBAY_TIMEOUT_MS')), 'AGENTBAY_TIMEOUT_MS');
+    const json = native.encode({
+      apiKey, endpoint: endpoint ?? official.endpoint, timeoutMs: timeoutMs ?? official.timeout_ms,
+    });
+    if (libraryPath !== undefined && typeof libraryPath !== 'string') {
+      throw invalidArgument('libraryPath must be a string');
     }
-    loadLibrary(check.optionalString(libraryPath, 'libraryPath'));
-    this.#handle = native.sync((a) => a.clientNew(JSON.stringify(json)));
-    const info = JSON.parse(native.sync((a) => a.clientInfo(this.#handle)));
-    /** The endpoint in use ("embedded" for the local backend). */
-    this.endpoint = info.endpoint;
-    /** Whether the client runs on the embedded local backend. */
-    this.embedded = Boolean(info.embedded);
+    loadLibrary(libraryPath);
+    this.#handle = native.sync((a) => a.clientNew(json));
   }
+
+  // ab_client_info, read once: it waits for an embedded backend to start.
+  #infoOf() {
+    this.#info ??= JSON.parse(native.sync((a) => a.clientInfo(this.#handle)));
+    return this.#info;
+  }
+
+  /** The endpoint in use ("embedded" for the local backend; reading it waits
+   * until an embedded backend has started). */
+  get endpoint() { return this.#infoOf().endpoint; }
+
+  /** Whether the client runs on the embedded local backend. */
+  get embedded() { return Boolean(this.#infoOf().embedded); }
 
   /**
    * Sends the engine's log lines at minLevel and above to listener(level,
@@ -96,10 +97,8 @@ class AgentBay {
     return native.info();
   }
 
-  #call(start, options, map, empty) {
-    const signal = check.signalOf(options);
-    ensureOpen(this);
-    return settle(native.call(start, signal), map, empty);
+  #run(name, params, options, map, empty) {
+    return run('client', this.#handle, name, params, options, map, empty);
   }
 
   #session(raw) {
@@ -108,64 +107,47 @@ class AgentBay {
     return { ...rest, session };
   }
 
-  /** Creates a session: params { labels, imageId, policyId }. */
+  /** Creates a session: params { labels, imageId, policyId, ... }. */
   async create(params, options) {
-    const { labels, imageId, policyId } = check.optionalObject(params, 'params');
-    const json = {};
-    if (labels !== undefined) json.labels = check.labels(labels, 'labels');
-    if (imageId !== undefined) json.image_id = check.string(imageId, 'imageId');
-    if (policyId !== undefined) json.policy_id = check.string(policyId, 'policyId');
-    const h = this.#handle;
-    return this.#call((a) => a.clientCreate(h, JSON.stringify(json)), options, (r) => this.#session(r));
+    return this.#run('create', check.optionalObject(params, 'params'), options, (r) => this.#session(r));
   }
 
   /** Finds an existing session by id. */
   async get(sessionId, options) {
-    check.string(sessionId, 'sessionId');
-    const h = this.#handle;
-    return this.#call((a) => a.clientGet(h, sessionId), options, (r) => this.#session(r));
+    return this.#run('get', { sessionId: sessionId ?? null }, options, (r) => this.#session(r));
   }
 
   /**
    * Lists the ids of the sessions whose labels include all of labels, one
    * page (1-based) of limit ids at a time, optionally only those in status.
    */
-  async list(labels = {}, page, limit, status, options) {
-    const json = { labels: check.labels(labels, 'labels') };
-    if (page !== undefined) json.page = check.positiveInteger(page, 'page');
-    if (limit !== undefined) json.max_results = check.positiveInteger(limit, 'limit');
-    if (status !== undefined) json.status = check.string(status, 'status');
-    const h = this.#handle;
+  async list(labels, page, limit, status, options) {
     const map = (raw) => ({ ...camelKeys(raw), sessionIds: raw.session_ids.map((s) => s.session_id) });
-    return this.#call((a) => a.clientList(h, JSON.stringify(json)), options, map, { sessionIds: [] });
+    return this.#run('list', { labels, page, limit, status }, options, map, { sessionIds: [] });
   }
 
   /** Deletes a session and waits until it is gone. */
-  async delete(session, syncContext = false, options) {
-    const id = check.string(session?.sessionId, 'session.sessionId');
-    check.boolean(syncContext, 'syncContext');
-    const h = this.#handle;
-    return this.#call((a) => a.clientDelete(h, id, syncContext), options);
+  async delete(session, syncContext, options) {
+    return this.#run('delete', { sessionId: session?.sessionId ?? null, syncContext }, options);
   }
 
   /**
-   * Closes the client: its pending operations reject with AbortError and its
-   * embedded backend, if any, stops. Closing twice is harmless.
+   * Closes the client, without blocking the event loop: its pending
+   * operations reject with AbortError and its embedded backend, if any,
+   * stops before the Promise resolves. Closing twice is harmless.
    */
   async close() {
-    if (closedClients.has(this)) return;
-    closedClients.add(this);
-    native.sync((a) => a.clientClose(this.#handle));
+    if (this.#closed) return;
+    this.#closed = true;
+    await native.sync((a) => a.clientClose(this.#handle)).catch((e) => { throw fromNative(e); });
   }
 }
 
 class Session {
-  #client;
   #handle;
 
   /** Sessions come from AgentBay.create() and AgentBay.get(). */
   constructor(client, handle, { sessionId, resourceUrl = '' }) {
-    this.#client = client;
     this.#handle = handle;
     /** The session's id. */
     this.sessionId = sessionId;
@@ -174,34 +156,29 @@ class Session {
     sessionHandles.register(this, handle);
   }
 
-  #call(start, options, map, empty) {
-    const signal = check.signalOf(options);
-    ensureOpen(this.#client);
-    const h = this.#handle;
-    return settle(native.call((a) => start(a, h), signal, this), map, empty);
+  #run(name, params, options, map, empty) {
+    return run('session', this.#handle, name, params, options, map, empty, this);
   }
 
   /** Deletes this session and waits until it is gone. */
-  async delete(syncContext = false, options) {
-    check.boolean(syncContext, 'syncContext');
-    return this.#call((a, h) => a.sessionDelete(h, syncContext), options);
+  async delete(syncContext, options) {
+    return this.#run('delete', { syncContext }, options);
   }
 
   /** Replaces the session's labels. */
   async setLabels(labels, options) {
-    const json = JSON.stringify(check.labels(labels, 'labels', { nonEmpty: true }));
-    return this.#call((a, h) => a.sessionSetLabels(h, json), options);
+    return this.#run('set_labels', { labels: labels ?? null }, options);
   }
 
   /** Reads the session's labels: data is { key: value }. */
   async getLabels(options) {
-    return this.#call((a, h) => a.sessionGetLabels(h), options);
+    return this.#run('get_labels', {}, options);
   }
 
   /** Describes the session's resource. */
   async info(options) {
     const map = (raw) => ({ ...camelKeys(raw), data: camelKeys(raw.data ?? {}) });
-    return this.#call((a, h) => a.sessionInfo(h), options, map);
+    return this.#run('info', {}, options, map);
   }
 
   /**
@@ -209,17 +186,13 @@ class Session {
    * linkOptions is the reference's options, a JSON string.
    */
   async getLink(protocolType, port, linkOptions, options) {
-    const proto = check.optionalString(protocolType, 'protocolType');
-    const p = check.port(port);
-    const extra = check.optionalString(linkOptions, 'options');
-    return this.#call((a, h) => a.sessionGetLink(h, proto, p, extra), options);
+    return this.#run('get_link', { protocolType, port, options: linkOptions }, options);
   }
 
   /** Lists the MCP tools of imageId (default: the session's image). */
   async listMcpTools(imageId, options) {
-    const image = check.optionalString(imageId, 'imageId');
     const map = (raw) => ({ ...camelKeys(raw), tools: (raw.tools ?? []).map(camelKeys) });
-    return this.#call((a, h) => a.sessionListMcpTools(h, image), options, map, { tools: [] });
+    return this.#run('list_mcp_tools', { imageId }, options, map, { tools: [] });
   }
 
   /**
@@ -229,25 +202,18 @@ class Session {
    * { readTimeout, connectTimeout, signal }, whose timeouts are in
    * milliseconds like every timeout of the official TypeScript SDK.
    */
-  async callMcpTool(toolName, args, autoGenSession = false, options) {
-    if (typeof autoGenSession === 'object' && options === undefined) {
-      [autoGenSession, options] = [false, autoGenSession];
+  async callMcpTool(toolName, args, autoGenSession, options) {
+    if (typeof autoGenSession === 'object' && autoGenSession !== null && options === undefined) {
+      [autoGenSession, options] = [undefined, autoGenSession];
     }
-    check.string(toolName, 'toolName');
-    const json = JSON.stringify(check.object(args, 'args'));
-    check.boolean(autoGenSession, 'autoGenSession');
     const { readTimeout, connectTimeout } = check.optionalObject(options, 'options');
-    const readMs = readTimeout === undefined ? 0 : check.positiveInteger(readTimeout, 'readTimeout');
-    const connectMs = connectTimeout === undefined ? 0 : check.positiveInteger(connectTimeout, 'connectTimeout');
-    return this.#call((a, h) => a.sessionCallMcpTool(h, toolName, json, readMs, connectMs, autoGenSession),
-      options);
+    return this.#run('call_mcp_tool',
+      { toolName: toolName ?? null, args: args ?? null, readTimeout, connectTimeout, autoGenSession }, options);
   }
 
   /** Pauses the session and waits (up to timeout seconds) until PAUSED. */
-  async pause(timeout = 600, pollInterval = 2.0, options) {
-    const t = check.secondsToMs(timeout, 'timeout');
-    const p = check.secondsToMs(pollInterval, 'pollInterval');
-    return this.#call((a, h) => a.sessionPause(h, t, p), options);
+  async pause(timeout, pollInterval, options) {
+    return this.#run('pause', { timeout, pollInterval }, options);
   }
 
   /** The official TypeScript SDK's name of pause(). */
@@ -257,14 +223,12 @@ class Session {
 
   /** Starts pausing the session without waiting. */
   async pauseAsync(options) {
-    return this.#call((a, h) => a.sessionPauseAsync(h), options);
+    return this.#run('pause_async', {}, options);
   }
 
   /** Resumes the session and waits (up to timeout seconds) until RUNNING. */
-  async resume(timeout = 600, pollInterval = 2.0, options) {
-    const t = check.secondsToMs(timeout, 'timeout');
-    const p = check.secondsToMs(pollInterval, 'pollInterval');
-    return this.#call((a, h) => a.sessionResume(h, t, p), options);
+  async resume(timeout, pollInterval, options) {
+    return this.#run('resume', { timeout, pollInterval }, options);
   }
 
   /** The official TypeScript SDK's name of resume(). */
@@ -274,12 +238,12 @@ class Session {
 
   /** Starts resuming the session without waiting. */
   async resumeAsync(options) {
-    return this.#call((a, h) => a.sessionResumeAsync(h), options);
+    return this.#run('resume_async', {}, options);
   }
 
   /** Reads the session's status, e.g. "RUNNING" or "PAUSED". */
   async getStatus(options) {
-    return this.#call((a, h) => a.sessionGetStatus(h), options);
+    return this.#run('get_status', {}, options);
   }
 }
 

@@ -6,7 +6,9 @@ package agentbay
 import (
 	"context"
 	"net/url"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -41,14 +43,20 @@ const (
 // KindOf returns the Kind of err ("" for nil).
 func KindOf(err error) Kind { return wire.KindOf(err) }
 
+// Errorf makes an Error of kind with no service context.
+func Errorf(kind Kind, format string, args ...any) *Error { return wire.Errorf(kind, format, args...) }
+
 // Version is the library version.
 const Version = wire.LibraryVersion
 
 // Client creates, finds and lists sessions. It is safe for concurrent use.
 type Client struct {
-	wire     *wire.Client
+	embedded bool
+	ready    chan struct{} // closed once the fields below are set
+	wire     *wire.Client  // nil if the embedded backend failed to start
 	endpoint string
-	embedded *embedded // nil unless running on the embedded backend
+	backend  Backend // the embedded backend, if any
+	startErr error
 
 	ctx       context.Context // cancelled by Close, to stop calls in flight
 	cancel    context.CancelFunc
@@ -57,48 +65,81 @@ type Client struct {
 	closeErr  error
 }
 
-var errClosed = wire.Errorf(wire.KindInvalidArgument, "the client is closed")
+// errClosed is the error of every call on a closed client: the same kind
+// as a freed handle in the C ABI, since that is what a closed client is.
+var errClosed = wire.Errorf(wire.KindInvalidHandle, "the client is closed")
 
-// New makes a client from cfg (see Config for the defaults). For the embedded
-// endpoint it starts the local backend in this process.
+// New makes a client from cfg (see Config for the defaults). It never waits
+// for the network; for the embedded endpoint it starts the local backend on
+// a goroutine, which the client's first calls wait for.
 func New(ctx context.Context, cfg Config) (*Client, error) {
 	cfg, err := cfg.resolve()
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{}
-	if cfg.Endpoint == EmbeddedEndpoint {
-		e, err := startEmbedded(cfg.Logger)
-		if err != nil {
+	c := &Client{ready: make(chan struct{})}
+	c.ctx, c.cancel = context.WithCancel(context.Background())
+	if cfg.Endpoint != EmbeddedEndpoint {
+		defer close(c.ready)
+		if err := c.connect(cfg); err != nil {
+			c.cancel()
 			return nil, err
 		}
-		c.embedded = e
-		cfg.APIKey = e.key
-		cfg.Endpoint = e.endpoint
+		return c, nil
 	}
-	base, err := wire.ParseEndpoint(cfg.Endpoint)
-	if err == nil {
-		c.wire, err = wire.New(wire.Options{
-			APIKey: cfg.APIKey, BaseURL: base, Timeout: cfg.Timeout,
-			Retries: cfg.Retries, RootCAs: cfg.RootCAs, Logger: cfg.Logger,
-		})
-	}
-	if err != nil {
-		if c.embedded != nil {
-			c.embedded.close()
-		}
-		return nil, err
-	}
-	c.endpoint = base
-	c.ctx, c.cancel = context.WithCancel(context.Background())
+	c.embedded = true
+	c.endpoint = EmbeddedEndpoint
+	go c.startEmbedded(cfg)
 	return c, nil
 }
 
-// Endpoint returns the base URL the client talks to (never the key).
-func (c *Client) Endpoint() string { return c.endpoint }
+// connect makes the transport to cfg's endpoint.
+func (c *Client) connect(cfg Config) error {
+	base, err := wire.ParseEndpoint(cfg.Endpoint)
+	if err != nil {
+		return err
+	}
+	c.wire, err = wire.New(wire.Options{
+		APIKey: cfg.APIKey, BaseURL: base, Timeout: cfg.Timeout,
+		Retries: cfg.Retries, RootCAs: cfg.RootCAs, Logger: cfg.Logger,
+	})
+	if err == nil {
+		c.endpoint = base
+	}
+	return err
+}
+
+func (c *Client) startEmbedded(cfg Config) {
+	defer close(c.ready)
+	defer func() {
+		if p := recover(); p != nil {
+			c.startErr = wire.Errorf(wire.KindInternal, "embedded backend: %v", p)
+		}
+	}()
+	b, err := cfg.Embedded(cfg.Logger)
+	if err != nil {
+		c.startErr = wire.Errorf(wire.KindInternal, "the embedded backend did not start: %v", err)
+		return
+	}
+	cfg.APIKey, cfg.Endpoint = b.APIKey(), b.Endpoint()
+	if err := c.connect(cfg); err != nil {
+		b.Close()
+		c.startErr = err
+		return
+	}
+	c.backend = b
+}
+
+// Endpoint returns the base URL the client talks to (never the key). For the
+// embedded backend it waits until the backend has started, and stays
+// "embedded" if it could not start.
+func (c *Client) Endpoint() string {
+	<-c.ready
+	return c.endpoint
+}
 
 // Embedded reports whether the client runs on the embedded local backend.
-func (c *Client) Embedded() bool { return c.embedded != nil }
+func (c *Client) Embedded() bool { return c.embedded }
 
 // Close cancels calls in flight, drops connections and, for the embedded
 // backend, stops it and removes its data. It is idempotent.
@@ -106,21 +147,35 @@ func (c *Client) Close() error {
 	c.closeOnce.Do(func() {
 		c.closed.Store(true)
 		c.cancel()
-		c.wire.Close()
-		if c.embedded != nil {
-			c.closeErr = c.embedded.close()
+		<-c.ready
+		if c.wire != nil {
+			c.wire.Close()
+		}
+		if c.backend != nil {
+			c.closeErr = c.backend.Close()
 		}
 	})
 	return c.closeErr
 }
 
-// begin ties a call's context to the client's life, so that Close cancels it.
+// begin ties a call's context to the client's life, so that Close cancels
+// it, once the client is ready to send.
 func (c *Client) begin(ctx context.Context) (context.Context, context.CancelFunc, error) {
 	if ctx == nil {
 		return nil, nil, wire.Errorf(wire.KindInvalidArgument, "nil context")
 	}
 	if c.closed.Load() {
 		return nil, nil, errClosed
+	}
+	select {
+	case <-c.ready:
+	case <-ctx.Done():
+		return nil, nil, wire.Errorf(wire.KindOf(ctx.Err()), "the embedded backend was still starting: %v", ctx.Err())
+	case <-c.ctx.Done():
+		return nil, nil, wire.Errorf(wire.KindCancelled, "the client was closed")
+	}
+	if c.startErr != nil {
+		return nil, nil, c.startErr
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	stop := context.AfterFunc(c.ctx, cancel)
@@ -151,7 +206,7 @@ func (c *Client) Create(ctx context.Context, p CreateParams) (*SessionResult, er
 		form.Set("ImageId", p.ImageID)
 	}
 	if len(p.Labels) > 0 {
-		if err := validateLabels(p.Labels); err != nil {
+		if err := CheckLabels(p.Labels); err != nil {
 			return nil, err
 		}
 		form.Set("Labels", mustJSON(p.Labels))
@@ -240,19 +295,33 @@ type ListParams struct {
 	Page       int               // 1-based page number, reached by following NextToken; 0 means 1
 }
 
-var listStatuses = map[string]bool{
-	StatusRunning: true, StatusPausing: true, StatusPaused: true, StatusResuming: true,
-	StatusDeleting: true, StatusDeleted: true, StatusUnknown: true,
+// ListStatuses are the statuses List can filter by, in the official SDKs'
+// order. UNKNOWN is not one: it only stands for a status the service left
+// out.
+var ListStatuses = []string{StatusRunning, StatusPausing, StatusPaused, StatusResuming, StatusDeleting, StatusDeleted}
+
+// CheckListStatus applies the official SDKs' rule and message to a List
+// status filter ("" means none).
+func CheckListStatus(status string) error {
+	if status == "" || slices.Contains(ListStatuses, status) {
+		return nil
+	}
+	return wire.Errorf(wire.KindInvalidArgument, "Invalid status '%s'. Must be one of: %s",
+		status, strings.Join(ListStatuses, ", "))
 }
 
 // List returns one page of sessions.
 func (c *Client) List(ctx context.Context, p ListParams) (*SessionListResult, error) {
-	if p.Status != "" && !listStatuses[p.Status] {
-		return nil, wire.Errorf(wire.KindInvalidArgument,
-			"invalid status %q: want RUNNING, PAUSING, PAUSED, RESUMING, DELETING, DELETED or UNKNOWN", p.Status)
+	if err := CheckListStatus(p.Status); err != nil {
+		return nil, err
 	}
-	if p.MaxResults < 0 || p.Page < 0 {
-		return nil, wire.Errorf(wire.KindInvalidArgument, "max_results and page must not be negative")
+	if p.MaxResults < 0 {
+		return nil, wire.Errorf(wire.KindInvalidArgument, "max_results must not be negative")
+	}
+	if p.Page != 0 {
+		if err := CheckPage(p.Page); err != nil {
+			return nil, err
+		}
 	}
 	if p.MaxResults == 0 {
 		p.MaxResults = 10
@@ -328,6 +397,15 @@ func (c *Client) Delete(ctx context.Context, id string, syncContext bool) (*Dele
 		return nil, wire.Errorf(wire.KindInvalidArgument, "session_id is required")
 	}
 	return c.Session(id).Delete(ctx, syncContext)
+}
+
+// CheckPage applies the official SDKs' rule and message to a List page
+// number.
+func CheckPage(page int) error {
+	if page >= 1 {
+		return nil
+	}
+	return wire.Errorf(wire.KindInvalidArgument, "Cannot reach page %d: Page number must be >= 1", page)
 }
 
 // sdkStats is the telemetry field every SDK sends on create.

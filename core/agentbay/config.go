@@ -15,13 +15,13 @@ import (
 // endpoint is.
 const DefaultEndpoint = "wuyingai.cn-shanghai.aliyuncs.com"
 
-// EmbeddedEndpoint selects the in-process local backend.
+// EmbeddedEndpoint selects the local backend inside this process.
 const EmbeddedEndpoint = "embedded"
 
 // Config configures a Client. Zero fields are filled from the environment
 // (AGENTBAY_API_KEY, AGENTBAY_ENDPOINT, AGENTBAY_TIMEOUT_MS) and then from
 // defaults. With neither a key nor an endpoint anywhere, the client runs on
-// the embedded local backend.
+// the embedded local backend, which needs Embedded.
 type Config struct {
 	APIKey   string
 	Endpoint string        // "embedded", a host, host:port, or an http(s) URL
@@ -29,18 +29,44 @@ type Config struct {
 	Retries  int           // extra attempts for idempotent reads; 0 means 3, negative means none
 	RootCAs  *x509.CertPool
 	Logger   *slog.Logger // engine log lines; nil discards. Never carries the key.
+
+	// Embedded starts the local backend for the "embedded" endpoint, e.g.
+	// embedded.Start of package core/embedded. It is a field rather than a
+	// dependency so that a program for the cloud does not link the backend.
+	Embedded Starter
+
+	// Getenv reads the environment; nil means os.Getenv. The C ABI reads
+	// the C environment, which hosts (Python, Node, dotenv) change after Go
+	// has copied it.
+	Getenv func(string) string
+}
+
+// A Starter starts a local backend for one client. The client calls it on a
+// goroutine of its own, so that New never waits for it.
+type Starter func(log *slog.Logger) (Backend, error)
+
+// Backend is a running local backend: where it listens, the key it wants,
+// and how to stop it (Close removes what it made).
+type Backend interface {
+	Endpoint() string
+	APIKey() string
+	Close() error
 }
 
 // resolve fills cfg from the environment and defaults and checks it.
 func (cfg Config) resolve() (Config, error) {
+	getenv := cfg.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
 	if cfg.APIKey == "" {
-		cfg.APIKey = os.Getenv("AGENTBAY_API_KEY")
+		cfg.APIKey = getenv("AGENTBAY_API_KEY")
 	}
 	if cfg.Endpoint == "" {
-		cfg.Endpoint = os.Getenv("AGENTBAY_ENDPOINT")
+		cfg.Endpoint = getenv("AGENTBAY_ENDPOINT")
 	}
 	if cfg.Timeout == 0 {
-		if v := strings.TrimSpace(os.Getenv("AGENTBAY_TIMEOUT_MS")); v != "" {
+		if v := strings.TrimSpace(getenv("AGENTBAY_TIMEOUT_MS")); v != "" {
 			ms, err := strconv.Atoi(v)
 			if err != nil || ms <= 0 {
 				return cfg, wire.Errorf(wire.KindInvalidArgument, "AGENTBAY_TIMEOUT_MS=%q is not a positive integer", v)
@@ -61,7 +87,12 @@ func (cfg Config) resolve() (Config, error) {
 		cfg.Endpoint = DefaultEndpoint
 	}
 	cfg.Endpoint = strings.TrimSpace(cfg.Endpoint)
-	if cfg.Endpoint != EmbeddedEndpoint && cfg.APIKey == "" {
+	switch {
+	case cfg.Endpoint == EmbeddedEndpoint && cfg.Embedded == nil:
+		return cfg, wire.Errorf(wire.KindInvalidArgument,
+			"no API key and no endpoint, and no embedded backend to run sessions locally: "+
+				"set an API key (AGENTBAY_API_KEY), or Config.Embedded (package core/embedded)")
+	case cfg.Endpoint != EmbeddedEndpoint && cfg.APIKey == "":
 		return cfg, wire.Errorf(wire.KindInvalidArgument,
 			"no API key: pass one or set AGENTBAY_API_KEY (or use the endpoint %q)", EmbeddedEndpoint)
 	}

@@ -2,7 +2,9 @@ package agentbay
 
 import (
 	"context"
+	"maps"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -36,9 +38,6 @@ func (s *Session) ResourceURL() string { return s.resourceURL }
 // ImageID returns the image the session was created with, if known.
 func (s *Session) ImageID() string { return s.imageID }
 
-// Client returns the client the session belongs to.
-func (s *Session) Client() *Client { return s.client }
-
 func (s *Session) form(kv ...string) url.Values {
 	f := url.Values{"SessionId": {s.id}}
 	for i := 0; i+1 < len(kv); i += 2 {
@@ -50,7 +49,7 @@ func (s *Session) form(kv ...string) url.Values {
 // SetLabels replaces the session's labels. They are checked as the official
 // SDK checks them, before anything is sent.
 func (s *Session) SetLabels(ctx context.Context, labels map[string]string) (*OperationResult, error) {
-	if err := validateLabels(labels); err != nil {
+	if err := CheckLabels(labels); err != nil {
 		return nil, err
 	}
 	resp, err := s.client.do(ctx, wire.Call{Action: "SetLabel", Form: s.form("Labels", mustJSON(labels))})
@@ -60,12 +59,14 @@ func (s *Session) SetLabels(ctx context.Context, labels map[string]string) (*Ope
 	return &OperationResult{Result: ok(resp.RequestID)}, nil
 }
 
-// validateLabels applies the official SDK's rules and messages.
-func validateLabels(labels map[string]string) error {
+// CheckLabels applies the official SDKs' rules and messages to labels to
+// set: at least one, no blank key or value.
+func CheckLabels(labels map[string]string) error {
 	if len(labels) == 0 {
 		return wire.Errorf(wire.KindInvalidArgument, "Labels cannot be empty. Please provide at least one label.")
 	}
-	for k, v := range labels {
+	for _, k := range slices.Sorted(maps.Keys(labels)) { // the same message for the same labels
+		v := labels[k]
 		if !utf8.ValidString(k) || !utf8.ValidString(v) {
 			// JSON would send U+FFFD in place of the bad bytes.
 			return wire.Errorf(wire.KindInvalidArgument, "Label keys and values must be valid UTF-8.")
@@ -138,9 +139,10 @@ func (s *Session) Info(ctx context.Context) (*InfoResult, error) {
 // "https" or "wss" (empty lets the service choose); port 0 means none,
 // otherwise it must be in [30100, 30199]; options is passed through as JSON.
 func (s *Session) GetLink(ctx context.Context, protocolType string, port int, options string) (*LinkResult, error) {
-	if port != 0 && (port < 30100 || port > 30199) {
-		return nil, wire.Errorf(wire.KindInvalidArgument,
-			"Invalid port value: %d. Port must be an integer in the range [30100, 30199].", port)
+	if port != 0 {
+		if err := CheckPort(port); err != nil {
+			return nil, err
+		}
 	}
 	if options != "" && !jsonValid(options) {
 		return nil, wire.Errorf(wire.KindInvalidArgument, "options must be a JSON text")
@@ -164,6 +166,27 @@ func (s *Session) GetLink(ctx context.Context, protocolType string, port int, op
 		return nil, badData(resp, "invalid response from GetLink: no Url")
 	}
 	return &LinkResult{Result: ok(resp.RequestID), URL: link.Str}, nil
+}
+
+// The ports GetLink reaches.
+const (
+	MinLinkPort = 30100
+	MaxLinkPort = 30199
+)
+
+// CheckPort applies the official SDKs' rule to a GetLink port.
+func CheckPort(port int) error {
+	if port >= MinLinkPort && port <= MaxLinkPort {
+		return nil
+	}
+	return PortError(strconv.Itoa(port))
+}
+
+// PortError is the official SDKs' message for a port that is not one of
+// GetLink's, given as the text of what was passed.
+func PortError(value string) error {
+	return wire.Errorf(wire.KindInvalidArgument,
+		"Invalid port value: %s. Port must be an integer in the range [%d, %d].", value, MinLinkPort, MaxLinkPort)
 }
 
 // GetStatus returns the session's status (GetSessionDetail).

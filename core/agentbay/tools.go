@@ -33,12 +33,12 @@ func parseTools(raw string) ([]McpTool, error) {
 			return nil, fmt.Errorf("an item is not an object")
 		}
 		tool := McpTool{
-			Name:        firstOf(t, "name", "Name").String(),
-			Description: firstOf(t, "description", "Description").String(),
-			Server:      firstOf(t, "server", "serverName", "Server").String(),
-			Tool:        firstOf(t, "tool", "Tool").String(),
+			Name:        wire.First(t, "name", "Name").String(),
+			Description: wire.First(t, "description", "Description").String(),
+			Server:      wire.First(t, "server", "serverName", "Server").String(),
+			Tool:        wire.First(t, "tool", "Tool").String(),
 		}
-		if schema := firstOf(t, "inputSchema", "input_schema"); schema.Exists() {
+		if schema := wire.First(t, "inputSchema", "input_schema"); schema.Exists() {
 			tool.InputSchema = json.RawMessage(schema.Raw)
 		}
 		if tool.Name == "" {
@@ -47,15 +47,6 @@ func parseTools(raw string) ([]McpTool, error) {
 		tools = append(tools, tool)
 	}
 	return tools, nil
-}
-
-func firstOf(v gjson.Result, keys ...string) gjson.Result {
-	for _, k := range keys {
-		if r := v.Get(k); r.Exists() {
-			return r
-		}
-	}
-	return gjson.Result{}
 }
 
 func (s *Session) setTools(tools []McpTool) {

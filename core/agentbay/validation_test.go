@@ -2,6 +2,8 @@ package agentbay
 
 import (
 	"encoding/json"
+	"errors"
+	"log/slog"
 	"net/http"
 	"testing"
 	"time"
@@ -50,13 +52,15 @@ func TestValidation(t *testing.T) {
 		{"GetLink option not JSON", func() error { _, err := s.GetLink(bg, "https", 30100, "{k:v}"); return err },
 			"options must be a JSON text"},
 		{"List bad status", func() error { _, err := c.List(bg, ListParams{Status: "running"}); return err },
-			`invalid status "running"`},
+			"Invalid status 'running'. Must be one of: RUNNING, PAUSING, PAUSED, RESUMING, DELETING, DELETED"},
 		{"List FINISH is not a filter", func() error { _, err := c.List(bg, ListParams{Status: StatusFinish}); return err },
-			`invalid status "FINISH"`},
+			"Invalid status 'FINISH'."},
+		{"List UNKNOWN is not a filter", func() error { _, err := c.List(bg, ListParams{Status: StatusUnknown}); return err },
+			"Invalid status 'UNKNOWN'."},
 		{"List negative page size", func() error { _, err := c.List(bg, ListParams{MaxResults: -1}); return err },
 			"must not be negative"},
 		{"List negative page", func() error { _, err := c.List(bg, ListParams{Page: -2}); return err },
-			"must not be negative"},
+			"Cannot reach page -2: Page number must be >= 1"},
 		{"Get empty id", func() error { _, err := c.Get(bg, ""); return err }, "session_id is required"},
 		{"Delete empty id", func() error { _, err := c.Delete(bg, "", false); return err }, "session_id is required"},
 		{"WaitForStatus unknown status", func() error { _, err := s.WaitForStatus(bg, StatusPausing, WaitOptions{}); return err },
@@ -114,13 +118,16 @@ func TestValidArgumentsAreSent(t *testing.T) {
 		_, err := s.CallMcpTool(bg, "shell", a, CallOptions{})
 		require.NoError(t, err, "%#v", a)
 	}
-	for _, st := range []string{"", StatusRunning, StatusPausing, StatusPaused, StatusResuming, StatusDeleting, StatusDeleted, StatusUnknown} {
+	for _, st := range []string{"", StatusRunning, StatusPausing, StatusPaused, StatusResuming, StatusDeleting, StatusDeleted} {
 		_, err := c.List(bg, ListParams{Status: st})
 		require.NoError(t, err, st)
 	}
 	assert.Equal(t, `{"command":"ls"}`, api.requests("CallMcpTool")[2].Form.Get("Args"))
 	assert.Equal(t, `{"x":1}`, api.requests("CallMcpTool")[4].Form.Get("Args"))
 }
+
+// unusedStarter stands for a Starter where resolve only checks there is one.
+func unusedStarter(*slog.Logger) (Backend, error) { return nil, errors.New("not started in this test") }
 
 func TestConfigResolution(t *testing.T) {
 	type env struct{ key, endpoint, timeout string }
@@ -143,7 +150,9 @@ func TestConfigResolution(t *testing.T) {
 			endpoint: "env.example:1", key: "cfg-key", timeout: 60 * time.Second},
 		{name: "a key and no endpoint means the cloud", env: env{"env-key", "", ""},
 			endpoint: DefaultEndpoint, key: "env-key", timeout: 60 * time.Second},
-		{name: "nothing means embedded", endpoint: EmbeddedEndpoint, timeout: 60 * time.Second},
+		{name: "nothing means embedded", cfg: Config{Embedded: unusedStarter}, endpoint: EmbeddedEndpoint, timeout: 60 * time.Second},
+		{name: "nothing and no starter", err: "Config.Embedded (package core/embedded)"},
+		{name: "embedded and no starter", cfg: Config{Endpoint: EmbeddedEndpoint}, err: "Config.Embedded"},
 		{name: "endpoint without a key", env: env{"", "env.example:1", ""}, err: "no API key"},
 		{name: "bad timeout", env: env{"k", "", "soon"}, err: `AGENTBAY_TIMEOUT_MS="soon"`},
 		{name: "zero timeout", env: env{"k", "", "0"}, err: "AGENTBAY_TIMEOUT_MS"},

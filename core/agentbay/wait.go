@@ -263,13 +263,3 @@ func contextsSettled(raw string) bool {
 	})
 	return settled
 }
-
-// Release deletes the session through ReleaseMcpSession, the synchronous
-// action the Java SDK uses, without polling.
-func (s *Session) Release(ctx context.Context) (*DeleteResult, error) {
-	resp, err := s.client.do(ctx, wire.Call{Action: "ReleaseMcpSession", Form: s.form()})
-	if err != nil {
-		return nil, err
-	}
-	return &DeleteResult{Result: ok(resp.RequestID)}, nil
-}

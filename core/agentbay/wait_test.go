@@ -254,7 +254,7 @@ func TestWaitStopsWhenTheClientCloses(t *testing.T) {
 	// The error of a later call is the plain "closed" one, with no request id
 	// borrowed from the pause.
 	_, err = c.Get(testCtx(t), "s")
-	e := requireKind(t, err, KindInvalidArgument)
+	e := requireKind(t, err, KindInvalidHandle)
 	assert.Empty(t, e.RequestID)
 }
 
@@ -268,7 +268,7 @@ func TestTransitionKeepsSharedErrorsIntact(t *testing.T) {
 		return &StatusResult{Result: ok("REQ-T"), Status: StatusPausing}, nil
 	}
 	_, err := c.Session("s").transition(testCtx(t), start, StatusPaused, WaitOptions{})
-	e := requireKind(t, err, KindInvalidArgument)
+	e := requireKind(t, err, KindInvalidHandle)
 	assert.Equal(t, "REQ-T", e.RequestID)
 	assert.Empty(t, errClosed.RequestID)
 }

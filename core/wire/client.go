@@ -25,7 +25,7 @@ import (
 const APIVersion = "2025-05-06"
 
 // LibraryVersion is the version of libagentbay, sent in the user agent.
-const LibraryVersion = "0.1.0"
+const LibraryVersion = "0.2.0"
 
 // maxReplyBytes caps a reply body, so that a broken endpoint cannot make the
 // client buffer without bound. A variable only so that tests can lower it.

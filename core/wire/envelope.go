@@ -30,9 +30,9 @@ func ParseEnvelope(action string, status int, body []byte) (*Response, error) {
 		}
 		return nil, badReply(action, status, "the body is not a JSON object")
 	}
-	code := first(env, "Code", "code").String()
-	msg := first(env, "Message", "message").String()
-	reqID := first(env, "RequestId", "requestId").String()
+	code := First(env, "Code", "code").String()
+	msg := First(env, "Message", "message").String()
+	reqID := First(env, "RequestId", "requestId").String()
 	if status >= 400 {
 		return nil, serviceError(action, status, code, msg, reqID)
 	}
@@ -44,7 +44,7 @@ func ParseEnvelope(action string, status int, body []byte) (*Response, error) {
 		e.RequestID = reqID
 		return nil, e
 	}
-	ok := first(env, "Success", "success")
+	ok := First(env, "Success", "success")
 	if !ok.Exists() {
 		e := badReply(action, status, "the reply has no Success field")
 		e.RequestID = reqID
@@ -59,7 +59,7 @@ func ParseEnvelope(action string, status int, body []byte) (*Response, error) {
 		RequestID:  reqID,
 		Code:       code,
 		Message:    msg,
-		Data:       first(env, "Data", "data"),
+		Data:       First(env, "Data", "data"),
 		Body:       env,
 	}, nil
 }
@@ -75,7 +75,9 @@ func badReply(action string, status int, why string) *Error {
 	}
 }
 
-func first(v gjson.Result, keys ...string) gjson.Result {
+// First returns the first of v's members keys that exists: the SDKs and
+// services spell some names in more than one way.
+func First(v gjson.Result, keys ...string) gjson.Result {
 	for _, k := range keys {
 		if r := v.Get(k); r.Exists() {
 			return r

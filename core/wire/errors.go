@@ -25,7 +25,7 @@ const (
 	KindServer          Kind = "server"           // the service failed or answered garbage
 	KindTransport       Kind = "transport"        // the network failed
 	KindUnsupported     Kind = "unsupported"      // not supported by this library or endpoint
-	KindInvalidHandle   Kind = "invalid_handle"   // C ABI: unknown, freed or wrong-kind handle
+	KindInvalidHandle   Kind = "invalid_handle"   // a closed client; in C, an unknown, freed or wrong-kind handle
 	KindInternal        Kind = "internal"         // a bug in this library
 )
 
@@ -36,6 +36,7 @@ type Error struct {
 	Action     string // the API action, e.g. "GetSession"; empty for local checks
 	Code       string // the service's code, e.g. "InvalidMcpSession.NotFound"
 	Message    string
+	Param      string // the parameter that was refused, for a bad argument
 	RequestID  string
 	HTTPStatus int
 	Retryable  bool  // whether repeating the same call is safe and may succeed

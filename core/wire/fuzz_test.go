@@ -41,7 +41,7 @@ func FuzzParseEnvelope(f *testing.F) {
 		if !gjson.ValidBytes(body) || !r.Body.IsObject() {
 			t.Fatalf("a body that is not a JSON object was accepted: %q", body)
 		}
-		if !first(r.Body, "Success", "success").Bool() {
+		if !First(r.Body, "Success", "success").Bool() {
 			t.Fatalf("accepted without Success: %q", body)
 		}
 		_ = JSONValue(r.Data)

@@ -70,8 +70,8 @@ func parseLinkReply(status int, body []byte) (gjson.Result, *Error) {
 	if status < 200 || status > 299 {
 		code, msg := "", fmt.Sprintf("HTTP request failed with code: %d", status)
 		if v := gjson.ParseBytes(body); gjson.ValidBytes(body) && v.IsObject() {
-			code = first(v, "code", "Code").String()
-			if m := first(v, "message", "Message").String(); m != "" {
+			code = First(v, "code", "Code").String()
+			if m := First(v, "message", "Message").String(); m != "" {
 				msg += ": " + m
 			}
 		}

@@ -135,7 +135,7 @@ int main(int argc, char **argv)
     rc = ab_session_call_mcp_tool(session, "shell",
                                   "{\"command\": \"echo hello from $(uname -s)\", "
                                   "\"timeout_ms\": 10000}",
-                                  0, 0, 0, NULL, NULL, &op, &err);
+                                  NULL, NULL, NULL, &op, &err);
     r = finish("shell", rc, op, err);
     printf("shell: %s\n", r);
     ab_string_free(r);

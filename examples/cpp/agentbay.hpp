@@ -143,6 +143,15 @@ public:
         return detail::owned_string(s).get();
     }
 
+    // Runs any session operation by name with its parameters as JSON (the
+    // operation table of the README); the methods below are the typed ones.
+    std::future<std::string> call(const std::string &name, const std::string &params_json = "") {
+        return detail::start([&](ab_callback cb, void *ud, ab_error **err) {
+            return ab_session_call(h_, name.c_str(), detail::or_null(params_json), cb, ud, nullptr,
+                                   err);
+        });
+    }
+
     std::future<std::string> set_labels(const std::string &labels_json) {
         return detail::start([&](ab_callback cb, void *ud, ab_error **err) {
             return ab_session_set_labels(h_, labels_json.c_str(), cb, ud, nullptr, err);
@@ -170,13 +179,12 @@ public:
             return ab_session_list_mcp_tools(h_, detail::or_null(image_id), cb, ud, nullptr, err);
         });
     }
+    // options_json: {"read_timeout", "connect_timeout"} in milliseconds.
     std::future<std::string> call_mcp_tool(const std::string &tool, const std::string &args_json = "",
-                                           long long read_timeout_ms = 0,
-                                           long long connect_timeout_ms = 0) {
+                                           const std::string &options_json = "") {
         return detail::start([&](ab_callback cb, void *ud, ab_error **err) {
             return ab_session_call_mcp_tool(h_, tool.c_str(), detail::or_null(args_json),
-                                            read_timeout_ms,
-                                            connect_timeout_ms, 0, cb, ud, nullptr, err);
+                                            detail::or_null(options_json), cb, ud, nullptr, err);
         });
     }
     std::future<std::string> pause(long long timeout_ms = 0, long long poll_interval_ms = 0) {
@@ -245,6 +253,14 @@ public:
         int rc = ab_client_info(h_, &s, &err); // before err is read
         detail::check(rc, err);
         return detail::owned_string(s).get();
+    }
+
+    // Runs any client operation by name with its parameters as JSON.
+    std::future<std::string> call(const std::string &name, const std::string &params_json = "") {
+        return detail::start([&](ab_callback cb, void *ud, ab_error **err) {
+            return ab_client_call(h_, name.c_str(), detail::or_null(params_json), cb, ud, nullptr,
+                                  err);
+        });
     }
 
     // The result holds a session handle: take it with Session::from_result

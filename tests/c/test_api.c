@@ -158,9 +158,10 @@ static void test_session_calls(ab_session s, const char *id)
     CHECK(json_string(r, "owner", buf, sizeof buf) && strcmp(buf, "t\u00e9st") == 0);
     CHECK(json_string(r, "suite", buf, sizeof buf) && strcmp(buf, "capi") == 0);
     ab_string_free(r);
-    /* Labels the engine refuses: an error through the operation. */
-    CHECK_RC(ab_session_set_labels(s, "{\"k\": \" \"}", NULL, NULL, &op, NULL), AB_OK);
-    wait_fails(op, AB_E_INVALID_ARGUMENT);
+    /* Labels the official SDKs refuse: refused by the call, before
+     * anything is sent. */
+    CHECK_RC(ab_session_set_labels(s, "{\"k\": \" \"}", NULL, NULL, &op, NULL),
+             AB_E_INVALID_ARGUMENT);
 
     /* tools */
     CHECK_RC(ab_session_list_mcp_tools(s, NULL, NULL, NULL, &op, NULL), AB_OK);
@@ -171,21 +172,33 @@ static void test_session_calls(ab_session s, const char *id)
     ab_string_free(r);
     CHECK_RC(ab_session_call_mcp_tool(s, "shell",
                                       "{\"command\": \"echo hello-capi\", \"timeout_ms\": 10000}",
-                                      0, 0, 0, NULL, NULL, &op, NULL),
+                                      NULL, NULL, NULL, &op, NULL),
              AB_OK);
     r = wait_ok(op);
     expect_success(r);
     CHECK(strstr(r, "hello-capi") != NULL);
     ab_string_free(r);
     /* A tool that reports an error: AB_OK with success false. */
-    CHECK_RC(ab_session_call_mcp_tool(s, "shell", "{\"command\": \"exit 3\"}", 20000,
-                                      5000, 1, NULL, NULL, &op, NULL),
+    CHECK_RC(ab_session_call_mcp_tool(s, "shell", "{\"command\": \"exit 3\"}",
+                                      "{\"read_timeout\": 20000, \"connect_timeout\": 5000, "
+                                      "\"auto_gen_session\": true}",
+                                      NULL, NULL, &op, NULL),
              AB_OK);
     r = wait_ok(op);
     CHECK(strstr(r, "\"success\":false") != NULL);
     ab_string_free(r);
+    /* The same operation by name, with its parameters as JSON. */
+    CHECK_RC(ab_session_call(s, "call_mcp_tool",
+                             "{\"tool_name\": \"shell\", \"args\": {\"command\": \"echo by-name\"}, "
+                             "\"read_timeout\": 20000}",
+                             NULL, NULL, &op, NULL),
+             AB_OK);
+    r = wait_ok(op);
+    expect_success(r);
+    CHECK(strstr(r, "by-name") != NULL);
+    ab_string_free(r);
     /* NULL args mean {}: the shell tool then misses its command. */
-    CHECK_RC(ab_session_call_mcp_tool(s, "shell", NULL, 0, 0, 0, NULL, NULL, &op,
+    CHECK_RC(ab_session_call_mcp_tool(s, "shell", NULL, NULL, NULL, NULL, &op,
                                       NULL),
              AB_OK);
     r = wait_ok(op);
@@ -200,8 +213,13 @@ static void test_session_calls(ab_session s, const char *id)
     ab_string_free(r);
     CHECK_RC(ab_session_get_link(s, "wss", 30199, "{}", NULL, NULL, &op, NULL), AB_OK);
     ab_string_free(wait_ok(op));
-    CHECK_RC(ab_session_get_link(s, NULL, 80, NULL, NULL, NULL, &op, NULL), AB_OK);
-    wait_fails(op, AB_E_INVALID_ARGUMENT);
+    /* A port outside the range: refused by the call, naming the port. */
+    ab_error *err = NULL;
+    CHECK_RC(ab_session_get_link(s, NULL, 80, NULL, NULL, NULL, &op, &err),
+             AB_E_INVALID_ARGUMENT);
+    CHECK(strcmp(ab_error_param(err), "port") == 0);
+    CHECK(strstr(ab_error_message(err), "Invalid port value: 80.") != NULL);
+    ab_error_free(err);
 
     CHECK(strcmp(status_of(s, buf, sizeof buf), "RUNNING") == 0);
 }
@@ -231,7 +249,7 @@ static void test_pause_resume(ab_session s)
     CHECK(strcmp(status_of(s, buf, sizeof buf), "PAUSED") == 0);
 
     /* A paused session refuses tools: a conflict. */
-    CHECK_RC(ab_session_call_mcp_tool(s, "shell", "{\"command\": \"true\"}", 0, 0, 0,
+    CHECK_RC(ab_session_call_mcp_tool(s, "shell", "{\"command\": \"true\"}", NULL,
                                       NULL, NULL, &op, NULL),
              AB_OK);
     wait_fails(op, AB_E_CONFLICT);
@@ -299,7 +317,7 @@ static void test_client_calls(const char *id, ab_session s)
     CHECK_RC(ab_session_free(s3), AB_OK);
 
     /* list, filtered by a label of ours. */
-    CHECK_RC(ab_client_list(client, "{\"labels\": {\"suite\": \"capi\"}, \"max_results\": 50}",
+    CHECK_RC(ab_client_list(client, "{\"labels\": {\"suite\": \"capi\"}, \"limit\": 50}",
                             NULL, NULL, &op, NULL),
              AB_OK);
     r = wait_ok(op);
@@ -309,9 +327,23 @@ static void test_client_calls(const char *id, ab_session s)
     ab_string_free(r);
     CHECK_RC(ab_client_list(client, NULL, NULL, NULL, &op, NULL), AB_OK);
     ab_string_free(wait_ok(op));
-    CHECK_RC(ab_client_list(client, "{\"status\": \"SLEEPING\"}", NULL, NULL, &op, NULL),
+    /* The same operation by name, through the generic entry. */
+    CHECK_RC(ab_client_call(client, "list", "{\"labels\": {\"suite\": \"capi\"}}", NULL, NULL,
+                            &op, NULL),
              AB_OK);
-    wait_fails(op, AB_E_INVALID_ARGUMENT);
+    r = wait_ok(op);
+    CHECK(strstr(r, id) != NULL);
+    ab_string_free(r);
+    /* A status that is none: refused by the call, with the official message. */
+    CHECK_RC(ab_client_list(client, "{\"status\": \"SLEEPING\"}", NULL, NULL, &op, &err),
+             AB_E_INVALID_ARGUMENT);
+    CHECK(strncmp(ab_error_message(err), "Invalid status 'SLEEPING'. Must be one of:", 42) == 0);
+    CHECK(strcmp(ab_error_param(err), "status") == 0);
+    ab_error_free(err);
+    /* An operation the library does not have. */
+    CHECK_RC(ab_client_call(client, "teleport", NULL, NULL, NULL, &op, &err), AB_E_UNSUPPORTED);
+    CHECK(op == 0 && strcmp(ab_error_kind(err), "unsupported") == 0);
+    ab_error_free(err);
 }
 
 /* Completion through the callback rather than a wait. */

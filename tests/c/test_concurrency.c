@@ -50,12 +50,12 @@ static int start_mixed(ab_session s, int i, ab_callback cb, tally_ref *ref,
     case 2:
         return ab_session_info(s, cb, ref, op, NULL);
     case 3:
-        return ab_session_call_mcp_tool(s, "get_file_info", "{\"path\": \"/\"}", 0, 0,
-                                        0, cb, ref, op, NULL);
+        return ab_session_call_mcp_tool(s, "get_file_info", "{\"path\": \"/\"}", NULL, cb,
+                                        ref, op, NULL);
     default:
         return ab_session_call_mcp_tool(s, "shell",
                                         "{\"command\": \"sleep 5\", \"timeout_ms\": 20000}",
-                                        0, 0, 0, cb, ref, op, NULL);
+                                        NULL, cb, ref, op, NULL);
     }
 }
 
@@ -168,7 +168,7 @@ static void *work(void *arg)
             break;
         case 2:
             CHECK_RC(ab_session_call_mcp_tool(w->session, "get_file_info",
-                                              "{\"path\": \"/\"}", 0, 0, 0, tally_cb,
+                                              "{\"path\": \"/\"}", NULL, tally_cb,
                                               ref, NULL, NULL),
                      AB_OK);
             w->async++;

@@ -179,8 +179,8 @@ static void test_after_shutdown(void)
     r = wait_ok(op);
     s = (ab_session)json_number(r, "session_handle");
     ab_string_free(r);
-    CHECK_RC(ab_session_call_mcp_tool(s, "shell", "{\"command\": \"echo again\"}", 0, 0,
-                                      0, NULL, NULL, &op, NULL),
+    CHECK_RC(ab_session_call_mcp_tool(s, "shell", "{\"command\": \"echo again\"}", NULL,
+                                      NULL, NULL, &op, NULL),
              AB_OK);
     r = wait_ok(op);
     CHECK(strstr(r, "again") != NULL);
@@ -278,8 +278,8 @@ static void test_json(void)
         CHECK_RC(ab_client_create(c, bad_create[i], NULL, NULL, &op, NULL),
                  AB_E_INVALID_ARGUMENT);
     static const char *bad_list[] = {
-        "{\"max_results\": 1e300}", "{\"max_results\": 9223372036854775808}",
-        "{\"max_results\": 2.5}", "{\"page\": -1}", "{\"page\": \"1\"}",
+        "{\"limit\": 1e300}", "{\"limit\": 9223372036854775808}",
+        "{\"limit\": 2.5}", "{\"page\": -1}", "{\"page\": \"1\"}",
         "{\"status\": [\"RUNNING\"]}", "{\"next_token\": 5}", "{\"labels\": []}",
         "{\"labels\": {\"a\": \"1\", \"a\": \"1\"}}",
     };
@@ -292,10 +292,10 @@ static void test_json(void)
              AB_E_INVALID_ARGUMENT);
     CHECK_RC(ab_session_set_labels(s, "{\"a\": \"1\"} x", NULL, NULL, &op, NULL),
              AB_E_INVALID_ARGUMENT);
-    CHECK_RC(ab_session_call_mcp_tool(s, "shell", "{\"command\": \"x\"}{}", 0, 0, 0, NULL,
+    CHECK_RC(ab_session_call_mcp_tool(s, "shell", "{\"command\": \"x\"}{}", NULL, NULL,
                                       NULL, &op, NULL),
              AB_E_INVALID_ARGUMENT);
-    CHECK_RC(ab_session_call_mcp_tool(s, "shell", "{\"command\": \"\xc3\x28\"}", 0, 0, 0,
+    CHECK_RC(ab_session_call_mcp_tool(s, "shell", "{\"command\": \"\xc3\x28\"}", NULL,
                                       NULL, NULL, &op, NULL),
              AB_E_INVALID_ARGUMENT);
     /* A label value holding an escaped NUL is still a string. */
@@ -546,7 +546,7 @@ static void test_err_out_cleared(void)
     CLEARS(ab_session_info(s, NULL, NULL, NULL, &err));
     CLEARS(ab_session_get_link(s, NULL, 0, NULL, NULL, NULL, NULL, &err));
     CLEARS(ab_session_list_mcp_tools(s, NULL, NULL, NULL, NULL, &err));
-    CLEARS(ab_session_call_mcp_tool(s, "shell", NULL, 0, 0, 0, NULL, NULL, NULL, &err));
+    CLEARS(ab_session_call_mcp_tool(s, "shell", NULL, NULL, NULL, NULL, NULL, &err));
     CLEARS(ab_session_pause(s, 0, 0, NULL, NULL, NULL, &err));
     CLEARS(ab_session_pause_async(s, NULL, NULL, NULL, &err));
     CLEARS(ab_session_resume(s, 0, 0, NULL, NULL, NULL, &err));
@@ -649,7 +649,7 @@ static void test_large_result(void)
     r = wait_ok(op);
     s = (ab_session)json_number(r, "session_handle");
     ab_string_free(r);
-    CHECK_RC(ab_session_call_mcp_tool(s, "shell", cmd, 0, 0, 0, big_cb, NULL, &op, NULL),
+    CHECK_RC(ab_session_call_mcp_tool(s, "shell", cmd, NULL, big_cb, NULL, &op, NULL),
              AB_OK);
     r = wait_ok(op);
     defined(r);

@@ -88,6 +88,11 @@ int main() {
         CHECK(code_of([&] { b.create("{"); }) == AB_E_INVALID_ARGUMENT);
         auto gone = b.get("no-such-session");
         CHECK(code_of([&] { gone.get(); }) == AB_E_NOT_FOUND);
+        CHECK(code_of([&] { s.call("get_link", R"({"port": 80})"); }) == AB_E_INVALID_ARGUMENT);
+        CHECK(code_of([&] { b.call("no_such_operation"); }) == AB_E_UNSUPPORTED);
+        CHECK(s.call("get_status").get().find("\"status\":\"RUNNING\"") != std::string::npos);
+        CHECK(b.call("list", R"({"labels": {"suite": "capi-hpp"}})").get().find("session_ids") !=
+              std::string::npos);
 
         // A result that cannot be copied on the library thread: the future
         // holds std::bad_alloc, and the process goes on.

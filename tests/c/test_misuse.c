@@ -48,8 +48,36 @@ static void test_error_accessors(void)
     CHECK(strcmp(ab_error_service_code(NULL), "") == 0);
     CHECK(ab_error_http_status(NULL) == 0);
     CHECK(ab_error_retryable(NULL) == 0);
+    CHECK(strcmp(ab_error_param(NULL), "") == 0);
     ab_error_free(NULL);
     ab_string_free(NULL);
+}
+
+static void test_status_kinds(void)
+{
+    static const struct {
+        int code;
+        const char *kind;
+    } kinds[] = {
+        {AB_OK, "ok"},
+        {AB_E_INVALID_ARGUMENT, "invalid_argument"},
+        {AB_E_NOT_FOUND, "not_found"},
+        {AB_E_UNAUTHORIZED, "unauthorized"},
+        {AB_E_THROTTLED, "throttled"},
+        {AB_E_TIMEOUT, "timeout"},
+        {AB_E_CANCELLED, "cancelled"},
+        {AB_E_CONFLICT, "conflict"},
+        {AB_E_SERVER, "server"},
+        {AB_E_TRANSPORT, "transport"},
+        {AB_E_UNSUPPORTED, "unsupported"},
+        {AB_E_INVALID_HANDLE, "invalid_handle"},
+        {AB_E_INTERNAL, "internal"},
+    };
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        CHECK(strcmp(ab_status_kind(kinds[i].code), kinds[i].kind) == 0);
+    CHECK(ab_status_kind(AB_E_INTERNAL - 1) == NULL);
+    CHECK(ab_status_kind(1) == NULL);
+    CHECK(ab_status_kind(INT32_MIN) == NULL);
 }
 
 static void test_client_new(void)
@@ -130,13 +158,17 @@ static void expect_invalid_everywhere(ab_client ch, ab_session sh, ab_op oh)
     ASYNC(ab_client_get(ch, "s-1", tally_cb, &ref0, &op, &err));
     ASYNC(ab_client_list(ch, NULL, tally_cb, &ref0, &op, &err));
     ASYNC(ab_client_delete(ch, "s-1", 0, tally_cb, &ref0, &op, &err));
+    ASYNC(ab_client_call(ch, "list", NULL, tally_cb, &ref0, &op, &err));
+    ASYNC(ab_client_call(ch, NULL, "{", tally_cb, &ref0, &op, &err)); /* the handle first */
+    ASYNC(ab_session_call(sh, "get_status", NULL, tally_cb, &ref0, &op, &err));
+    ASYNC(ab_session_call(sh, "no_such_op", "\xff", tally_cb, &ref0, &op, &err));
     ASYNC(ab_session_delete(sh, 0, tally_cb, &ref0, &op, &err));
     ASYNC(ab_session_set_labels(sh, "{\"a\":\"b\"}", tally_cb, &ref0, &op, &err));
     ASYNC(ab_session_get_labels(sh, tally_cb, &ref0, &op, &err));
     ASYNC(ab_session_info(sh, tally_cb, &ref0, &op, &err));
     ASYNC(ab_session_get_link(sh, NULL, 0, NULL, tally_cb, &ref0, &op, &err));
     ASYNC(ab_session_list_mcp_tools(sh, NULL, tally_cb, &ref0, &op, &err));
-    ASYNC(ab_session_call_mcp_tool(sh, "shell", "{}", 0, 0, 0, tally_cb, &ref0,
+    ASYNC(ab_session_call_mcp_tool(sh, "shell", "{}", NULL, tally_cb, &ref0,
                                    &op, &err));
     ASYNC(ab_session_pause(sh, 0, 0, tally_cb, &ref0, &op, &err));
     ASYNC(ab_session_pause_async(sh, tally_cb, &ref0, &op, &err));
@@ -226,15 +258,36 @@ static void test_null_and_bad_text(ab_client c)
     CHECK(op == 0);
     expect_error(ab_client_delete(c, NULL, 0, tally_cb, &ref0, &op, &err), err, ia);
     expect_error(ab_session_set_labels(s, NULL, tally_cb, &ref0, &op, &err), err, ia);
-    expect_error(ab_session_call_mcp_tool(s, NULL, "{}", 0, 0, 0, tally_cb, &ref0,
+    expect_error(ab_session_call_mcp_tool(s, NULL, "{}", NULL, tally_cb, &ref0,
                                           &op, &err),
                  err, ia);
+
+    /* The generic entries: no name, an unknown one, bad parameters. */
+    expect_error(ab_session_call(s, NULL, NULL, tally_cb, &ref0, &op, &err), err, ia);
+    expect_error(ab_client_call(c, NULL, NULL, tally_cb, &ref0, &op, &err), err, ia);
+    expect_error(ab_session_call(s, "", NULL, tally_cb, &ref0, &op, &err), err,
+                 AB_E_UNSUPPORTED);
+    expect_error(ab_session_call(s, "create", NULL, tally_cb, &ref0, &op, &err), err,
+                 AB_E_UNSUPPORTED);
+    expect_error(ab_client_call(c, "get_status", NULL, tally_cb, &ref0, &op, &err), err,
+                 AB_E_UNSUPPORTED);
+    expect_error(ab_session_call(s, "get_link", "{\"port\": 1}", tally_cb, &ref0, &op, &err),
+                 err, ia);
+    expect_error(ab_session_call(s, "get_link", "", tally_cb, &ref0, &op, &err), err, ia);
+    expect_error(ab_session_call(s, "get_link", "null", tally_cb, &ref0, &op, &err), err, ia);
+    expect_error(ab_session_call(s, "get_status", "{\"x\": 1}", tally_cb, &ref0, &op, &err),
+                 err, ia);
+    expect_error(ab_session_call(s, "get_st\xff" "atus", NULL, tally_cb, &ref0, &op, &err), err, ia);
+    expect_error(ab_client_call(c, "get", "{\"session_id\": \"\xff\"}", tally_cb, &ref0, &op,
+                                &err),
+                 err, ia);
+    CHECK(op == 0);
 
     /* Empty ids and names. */
     expect_error(ab_session_new(c, "", &out, &err), err, ia);
     expect_error(ab_client_get(c, "", tally_cb, &ref0, &op, &err), err, ia);
     expect_error(ab_client_delete(c, "", 0, tally_cb, &ref0, &op, &err), err, ia);
-    expect_error(ab_session_call_mcp_tool(s, "", "{}", 0, 0, 0, tally_cb, &ref0,
+    expect_error(ab_session_call_mcp_tool(s, "", "{}", NULL, tally_cb, &ref0,
                                           &op, &err),
                  err, ia);
 
@@ -248,7 +301,7 @@ static void test_null_and_bad_text(ab_client c)
     expect_error(ab_session_list_mcp_tools(s, "\xe2\x82", tally_cb, &ref0, &op,
                                            &err),
                  err, ia);
-    expect_error(ab_session_call_mcp_tool(s, "sh\xffll", "{}", 0, 0, 0, tally_cb,
+    expect_error(ab_session_call_mcp_tool(s, "sh\xffll", "{}", NULL, tally_cb,
                                           &ref0, &op, &err),
                  err, ia);
     expect_error(ab_session_set_labels(s, "{\"a\": \"\xff\"}", tally_cb, &ref0,
@@ -267,9 +320,10 @@ static void test_null_and_bad_text(ab_client c)
         expect_error(ab_client_create(c, bad_create[i], tally_cb, &ref0, &op, &err),
                      err, ia);
     static const char *bad_list[] = {
-        "nope", "{\"max_results\": -1}", "{\"max_results\": \"10\"}",
+        "nope", "{\"limit\": -1}", "{\"limit\": \"10\"}",
         "{\"page\": 1.5}", "{\"status\": 5}", "{\"labels\": {\"a\": null}}",
-        "{\"next_token\": {}}", "{\"limit\": 3}",
+        "{\"next_token\": {}}", "{\"max_results\": 3}", "{\"page\": 0}",
+        "{\"status\": \"UNKNOWN\"}",
     };
     for (size_t i = 0; i < sizeof bad_list / sizeof bad_list[0]; i++)
         expect_error(ab_client_list(c, bad_list[i], tally_cb, &ref0, &op, &err),
@@ -283,7 +337,7 @@ static void test_null_and_bad_text(ab_client c)
                      err, ia);
     static const char *bad_args[] = {"{", "[]", "1", "\"x\"", "{\"a\":}"};
     for (size_t i = 0; i < sizeof bad_args / sizeof bad_args[0]; i++)
-        expect_error(ab_session_call_mcp_tool(s, "shell", bad_args[i], 0, 0, 0,
+        expect_error(ab_session_call_mcp_tool(s, "shell", bad_args[i], NULL,
                                               tally_cb, &ref0, &op, &err),
                      err, ia);
     expect_error(ab_session_get_link(s, NULL, 0, "{nope", tally_cb, &ref0, &op,
@@ -291,10 +345,12 @@ static void test_null_and_bad_text(ab_client c)
                  err, ia);
 
     /* Negative timeouts. */
-    expect_error(ab_session_call_mcp_tool(s, "shell", "{}", -1, 0, 0, tally_cb,
+    expect_error(ab_session_call_mcp_tool(s, "shell", "{}", "{\"read_timeout\": -1}",
+                                          tally_cb,
                                           &ref0, &op, &err),
                  err, ia);
-    expect_error(ab_session_call_mcp_tool(s, "shell", "{}", 0, -5, 0, tally_cb,
+    expect_error(ab_session_call_mcp_tool(s, "shell", "{}", "{\"connect_timeout\": -5}",
+                                          tally_cb,
                                           &ref0, &op, &err),
                  err, ia);
     expect_error(ab_session_pause(s, -1, 0, tally_cb, &ref0, &op, &err), err, ia);
@@ -440,6 +496,7 @@ int main(void)
 
     test_versions();
     test_error_accessors();
+    test_status_kinds();
     test_client_new();
     test_env_after_load();
     CHECK_RC(ab_client_new(config, &c, NULL), AB_OK);

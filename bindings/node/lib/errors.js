@@ -1,40 +1,36 @@
 'use strict';
 
-// The AB_E_* status codes of include/agentbay.h, by kind.
-const codes = Object.freeze({
-  invalid_argument: -1,
-  not_found: -2,
-  unauthorized: -3,
-  throttled: -4,
-  timeout: -5,
-  cancelled: -6,
-  conflict: -7,
-  server: -8,
-  transport: -9,
-  unsupported: -10,
-  invalid_handle: -11,
-  internal: -12,
-});
+// The binding's error classes. Kinds and their AB_E_* codes come from the
+// library (ab_status_kind), never from a table of this binding's own.
 
 /** An error of libagentbay or of this binding, with the engine's stable kind. */
 class AgentBayError extends Error {
-  constructor(message, { kind = 'internal', code = codes[kind] ?? codes.internal,
-    requestId = '', serviceCode = '', httpStatus = 0, retryable = false, cause } = {}) {
+  #code;
+
+  constructor(message, { kind = 'internal', code, param = '', requestId = '', serviceCode = '',
+    httpStatus = 0, retryable = false, cause } = {}) {
     super(message, cause === undefined ? undefined : { cause });
     this.name = 'AgentBayError';
     this.kind = kind;
-    this.code = code;
+    this.#code = code;
+    this.param = param;
     this.requestId = requestId;
     this.serviceCode = serviceCode;
     this.httpStatus = httpStatus;
     this.retryable = retryable;
+  }
+
+  /** The AB_E_* status code of the kind (asks the library, loading it if needed). */
+  get code() {
+    this.#code ??= require('./native').codeOf(this.kind);
+    return this.#code;
   }
 }
 
 /** A cancelled operation: by an AbortSignal, or by closing its client. */
 class AbortError extends AgentBayError {
   constructor(message = 'The operation was aborted', options = {}) {
-    super(message, { ...options, kind: 'cancelled', code: codes.cancelled });
+    super(message, { ...options, kind: 'cancelled' });
     this.name = 'AbortError';
   }
 }
@@ -43,9 +39,10 @@ class AbortError extends AgentBayError {
 // plain object) into the matching class; other errors pass through.
 function fromNative(e, signal) {
   if (e == null || typeof e.kind !== 'string') return e;
+  if (e instanceof AgentBayError && !(e.kind === 'cancelled' && signal?.aborted)) return e;
   const fields = {
-    kind: e.kind, code: e.code, requestId: e.requestId, serviceCode: e.serviceCode,
-    httpStatus: e.httpStatus, retryable: e.retryable,
+    kind: e.kind, code: e.code, param: e.param, requestId: e.requestId,
+    serviceCode: e.serviceCode, httpStatus: e.httpStatus, retryable: e.retryable,
   };
   if (e.kind === 'cancelled') {
     return signal?.aborted
@@ -59,4 +56,4 @@ function invalidArgument(message) {
   return new AgentBayError(message, { kind: 'invalid_argument' });
 }
 
-module.exports = { AgentBayError, AbortError, codes, fromNative, invalidArgument };
+module.exports = { AgentBayError, AbortError, fromNative, invalidArgument };

@@ -5,7 +5,7 @@
 
 const fs = require('node:fs');
 const path = require('node:path');
-const { AbortError, fromNative } = require('./errors');
+const { AgentBayError, AbortError, fromNative } = require('./errors');
 
 const packageDir = path.join(__dirname, '..');
 
@@ -36,14 +36,14 @@ function loadAddon() {
 // AGENTBAY_LIBRARY, the copy shipped in the package, the repository's build
 // folder, the system loader (by SONAME, then the development name). A path
 // the user named is used or fails: it is never silently replaced.
-function libraryCandidates(explicit) {
+function libraryCandidates(explicit, abi) {
   const named = explicit || process.env.AGENTBAY_LIBRARY;
   if (named) return [path.resolve(named)];
   const file = [
     path.join(packageDir, 'lib', 'native', 'libagentbay.so'),
     path.join(packageDir, '..', '..', 'build', 'libagentbay.so'),
   ].find((p) => fs.existsSync(p));
-  return file ? [file] : ['libagentbay.so.1', 'libagentbay.so'];
+  return file ? [file] : [`libagentbay.so.${abi}`, 'libagentbay.so'];
 }
 
 /** Loads libagentbay once per process and returns the addon. */
@@ -57,7 +57,7 @@ function load(explicit) {
   }
   const native = loadAddon();
   const failures = [];
-  for (const candidate of libraryCandidates(explicit)) {
+  for (const candidate of libraryCandidates(explicit, native.abiVersion)) {
     try {
       libraryInfo = native.load(candidate, onComplete);
       break;
@@ -70,9 +70,15 @@ function load(explicit) {
   // deliveries and close the clients still open, so that embedded backends
   // stop their sandboxes.
   process.once('exit', () => native.teardown());
+  kinds = native.statusKinds();
   addon = native;
   return addon;
 }
+
+let kinds; // { kind: AB_E_* code }, from the library
+
+/** The status code of an error kind (loads the library if needed). */
+const codeOf = (kind) => (kinds ?? (load(), kinds))[kind];
 
 const loaded = () => addon !== undefined;
 
@@ -100,11 +106,51 @@ function watch(signal, op) {
   ops.add(op);
 }
 
+// JSON.stringify turns NaN and Infinity into null and drops functions and
+// symbols; an argument that JSON cannot carry is refused instead, by name.
+function jsonValue(name) {
+  return function replace(key, value) {
+    const bad = (typeof value === 'number' && !Number.isFinite(value)) || typeof value === 'bigint'
+      || typeof value === 'function' || typeof value === 'symbol';
+    if (bad) {
+      const where = key === '' ? '' : ` (at ${JSON.stringify(key)})`;
+      const shown = typeof value === 'bigint' ? `${value}n` : String(value);
+      throw new AgentBayError(`${name} must be JSON-serialisable: ${shown}${where} cannot be `
+        + 'encoded', { kind: 'invalid_argument' });
+    }
+    return value;
+  };
+}
+
+/** The JSON text of an operation's parameters; undefined means "not given". */
+function encode(params) {
+  const members = [];
+  for (const [name, value] of Object.entries(params)) {
+    if (value === undefined) continue;
+    let text;
+    try {
+      text = JSON.stringify(value, jsonValue(name));
+    } catch (e) {
+      if (e instanceof AgentBayError) throw e;
+      throw new AgentBayError(`${name} must be JSON-serialisable: ${e.message}`,
+        { kind: 'invalid_argument', cause: e });
+    }
+    members.push(`${JSON.stringify(name)}:${text}`);
+  }
+  return `{${members.join(',')}}`;
+}
+
 /**
- * Runs one native operation: start() calls an addon starter and returns the
- * op handle. Resolves with the parsed result JSON; rejects with an
- * AgentBayError (AbortError when cancelled).
+ * Runs operation name of a client or session handle (target 'client' or
+ * 'session') with params. Resolves with the parsed result JSON; rejects with
+ * an AgentBayError (AbortError when cancelled). owner is kept alive until
+ * the operation ends.
  */
+function run(target, handle, name, params, signal, owner) {
+  const start = target === 'client' ? 'clientCall' : 'sessionCall';
+  return call((a) => a[start](handle, name, encode(params)), signal, owner);
+}
+
 function call(start, signal, owner) {
   if (signal?.aborted) {
     return Promise.reject(new AbortError(undefined, { cause: signal.reason }));
@@ -131,4 +177,4 @@ function sync(fn) {
   }
 }
 
-module.exports = { load, loaded, info, call, sync };
+module.exports = { load, loaded, info, encode, run, sync, codeOf };

@@ -1,9 +1,12 @@
 /*
  * addon.c - the Node-API addon of the libagentbay Node binding.
  *
- * It exposes the C ABI of include/agentbay.h to JavaScript, one function per
- * ab_ call and nothing more: library lookup, validation, JSON, Promises and
- * AbortSignal live in the JavaScript layer (lib/native.js).
+ * It exposes the generic entries of the C ABI (include/agentbay.h) to
+ * JavaScript: ab_client_call and ab_session_call run any operation of the
+ * library's table by name with a JSON text of parameters, so a new
+ * operation needs nothing here. Library lookup, JSON, Promises and
+ * AbortSignal live in the JavaScript layer (lib/native.js); argument rules,
+ * messages and error kinds come from the library.
  *
  * libagentbay is not linked at build time. JavaScript picks the library path
  * (explicit path, env, package copy, build folder, system loader) and load()
@@ -40,17 +43,12 @@
 /* ---- The library, loaded once per process ------------------------------ */
 
 #define AB_FUNCTIONS(X)                                                       \
-  X(ab_version) X(ab_abi_version) X(ab_set_log_callback) X(ab_error_free)    \
-  X(ab_error_code) X(ab_error_kind) X(ab_error_message)                      \
+  X(ab_version) X(ab_abi_version) X(ab_set_log_callback) X(ab_status_kind)   \
+  X(ab_error_free) X(ab_error_kind) X(ab_error_message) X(ab_error_param)    \
   X(ab_error_request_id) X(ab_error_service_code) X(ab_error_http_status)    \
   X(ab_error_retryable) X(ab_string_free) X(ab_op_cancel) X(ab_op_free)      \
-  X(ab_client_new) X(ab_client_close) X(ab_client_info) X(ab_client_create)  \
-  X(ab_client_get) X(ab_client_list) X(ab_client_delete) X(ab_session_id)    \
-  X(ab_session_free) X(ab_session_delete) X(ab_session_set_labels)           \
-  X(ab_session_get_labels) X(ab_session_info) X(ab_session_get_link)         \
-  X(ab_session_list_mcp_tools) X(ab_session_call_mcp_tool)                   \
-  X(ab_session_pause) X(ab_session_pause_async) X(ab_session_resume)         \
-  X(ab_session_resume_async) X(ab_session_get_status)
+  X(ab_client_new) X(ab_client_close) X(ab_client_info) X(ab_client_call)    \
+  X(ab_session_free) X(ab_session_call)
 
 static struct {
 #define AB_SLOT(name) __typeof__(name) *name;
@@ -61,14 +59,10 @@ static struct {
 static pthread_mutex_t load_mu = PTHREAD_MUTEX_INITIALIZER;
 static char *loaded_path; /* set once the table above is complete */
 
-static const char *const kinds[] = {
-    "ok",       "invalid_argument", "not_found",  "unauthorized", "throttled",
-    "timeout",  "cancelled",        "conflict",   "server",       "transport",
-    "unsupported", "invalid_handle", "internal"};
-
+/* The kind name of a status code, from the library once it is loaded. */
 static const char *kind_of(int code) {
-  return code <= 0 && -code < (int)(sizeof kinds / sizeof kinds[0]) ? kinds[-code]
-                                                                    : "internal";
+  const char *kind = loaded_path ? ab.ab_status_kind(code) : NULL;
+  return kind ? kind : "internal";
 }
 
 /* ---- Per-environment state --------------------------------------------- */
@@ -87,7 +81,7 @@ typedef struct {
   ab_op op;
   int code; /* AB_OK or AB_E_* */
   int http_status, retryable;
-  char *result, *kind, *message, *request_id, *service_code;
+  char *result, *kind, *message, *param, *request_id, *service_code;
 } completion;
 
 /* The log sink: at most one listener per process, whatever the environment. */
@@ -112,6 +106,7 @@ static void completion_free(completion *c) {
   free(c->result);
   free(c->kind);
   free(c->message);
+  free(c->param);
   free(c->request_id);
   free(c->service_code);
   free(c);
@@ -132,6 +127,7 @@ static void on_complete(void *user_data, ab_op op, int status,
   } else if (error) {
     c->kind = copy_str(ab.ab_error_kind(error));
     c->message = copy_str(ab.ab_error_message(error));
+    c->param = copy_str(ab.ab_error_param(error));
     c->request_id = copy_str(ab.ab_error_request_id(error));
     c->service_code = copy_str(ab.ab_error_service_code(error));
     c->http_status = ab.ab_error_http_status(error);
@@ -183,10 +179,11 @@ static void set_bool(napi_env env, napi_value obj, const char *key, int b) {
 
 /* The error details JavaScript turns into an AgentBayError. */
 static void set_error_fields(napi_env env, napi_value obj, int code, const char *kind,
-                             const char *request_id, const char *service_code,
-                             int http_status, int retryable) {
+                             const char *param, const char *request_id,
+                             const char *service_code, int http_status, int retryable) {
   set_int(env, obj, "code", code);
   set_str(env, obj, "kind", kind && *kind ? kind : kind_of(code));
+  set_str(env, obj, "param", param);
   set_str(env, obj, "requestId", request_id);
   set_str(env, obj, "serviceCode", service_code);
   set_int(env, obj, "httpStatus", http_status);
@@ -198,7 +195,7 @@ static napi_value throw_code(napi_env env, int code, const char *message) {
   napi_value msg, e;
   napi_create_string_utf8(env, message, NAPI_AUTO_LENGTH, &msg);
   napi_create_error(env, NULL, msg, &e);
-  set_error_fields(env, e, code, NULL, NULL, NULL, 0, 0);
+  set_error_fields(env, e, code, NULL, NULL, NULL, NULL, 0, 0);
   napi_throw(env, e);
   return NULL;
 }
@@ -210,11 +207,11 @@ static napi_value throw_ab(napi_env env, int code, ab_error *err) {
   napi_create_string_utf8(env, message, NAPI_AUTO_LENGTH, &msg);
   napi_create_error(env, NULL, msg, &e);
   if (err)
-    set_error_fields(env, e, code, ab.ab_error_kind(err), ab.ab_error_request_id(err),
-                     ab.ab_error_service_code(err), ab.ab_error_http_status(err),
-                     ab.ab_error_retryable(err));
+    set_error_fields(env, e, code, ab.ab_error_kind(err), ab.ab_error_param(err),
+                     ab.ab_error_request_id(err), ab.ab_error_service_code(err),
+                     ab.ab_error_http_status(err), ab.ab_error_retryable(err));
   else
-    set_error_fields(env, e, code, NULL, NULL, NULL, 0, 0);
+    set_error_fields(env, e, code, NULL, NULL, NULL, NULL, 0, 0);
   ab.ab_error_free(err);
   napi_throw(env, e);
   return NULL;
@@ -247,16 +244,6 @@ static int arg_int64(napi_env env, napi_value v, int64_t *out) {
   if (napi_get_value_int64(env, v, out) == napi_ok) return 1;
   napi_throw_type_error(env, NULL, "expected a number");
   return 0;
-}
-
-static int arg_bool(napi_env env, napi_value v, int *out) {
-  bool b = false;
-  if (napi_get_value_bool(env, v, &b) != napi_ok) {
-    napi_throw_type_error(env, NULL, "expected a boolean");
-    return 0;
-  }
-  *out = b;
-  return 1;
 }
 
 /* Reads a string into a malloc'd copy; undefined and null give NULL. */
@@ -333,8 +320,8 @@ static void deliver(napi_env env, napi_value js_cb, void *context, void *data) {
     } else {
       napi_create_object(env, &argv[2]);
       set_str(env, argv[2], "message", c->message ? c->message : kind_of(c->code));
-      set_error_fields(env, argv[2], c->code, c->kind, c->request_id, c->service_code,
-                       c->http_status, c->retryable);
+      set_error_fields(env, argv[2], c->code, c->kind, c->param, c->request_id,
+                       c->service_code, c->http_status, c->retryable);
     }
     napi_call_function(env, undefined(env), js_cb, 3, argv, NULL);
   }
@@ -514,39 +501,78 @@ static napi_value js_client_new(napi_env env, napi_callback_info info) {
   return number(env, (double)c);
 }
 
+/* clientClose(client): closes the client on a worker thread, since closing
+ * waits for its operations to end and its embedded backend to stop; returns
+ * a Promise. */
+typedef struct {
+  napi_async_work work;
+  napi_deferred deferred;
+  ab_client client;
+  int rc;
+} close_job;
+
+static void close_execute(napi_env env, void *data) {
+  (void)env;
+  close_job *job = data;
+  job->rc = ab.ab_client_close(job->client);
+}
+
+static void close_complete(napi_env env, napi_status status, void *data) {
+  close_job *job = data;
+  if (status == napi_ok && job->rc == AB_OK) {
+    napi_resolve_deferred(env, job->deferred, undefined(env));
+  } else {
+    int code = job->rc != AB_OK ? job->rc : AB_E_CANCELLED;
+    napi_value msg, e;
+    napi_create_string_utf8(env, kind_of(code), NAPI_AUTO_LENGTH, &msg);
+    napi_create_error(env, NULL, msg, &e);
+    set_error_fields(env, e, code, NULL, NULL, NULL, NULL, 0, 0);
+    napi_reject_deferred(env, job->deferred, e);
+  }
+  napi_delete_async_work(env, job->work);
+  free(job);
+}
+
 static napi_value js_client_close(napi_env env, napi_callback_info info) {
   ARGS(1);
   env_state *st = ready(env);
   uint64_t c;
   if (!st || !arg_handle(env, argv[0], &c)) return NULL;
+  close_job *job = calloc(1, sizeof *job);
+  if (!job) {
+    napi_throw_error(env, NULL, "out of memory");
+    return NULL;
+  }
+  job->client = c;
+  napi_value promise, name;
+  napi_create_promise(env, &job->deferred, &promise);
+  napi_create_string_utf8(env, "agentbay.close", NAPI_AUTO_LENGTH, &name);
+  if (napi_create_async_work(env, NULL, name, close_execute, close_complete, job,
+                             &job->work) != napi_ok ||
+      napi_queue_async_work(env, job->work) != napi_ok) {
+    free(job);
+    napi_throw_error(env, NULL, "cannot start closing the client");
+    return NULL;
+  }
+  /* Teardown no longer needs to close it: the worker does. */
   for (size_t i = 0; i < st->nclients; i++)
     if (st->clients[i] == c) st->clients[i] = st->clients[--st->nclients];
-  int rc = ab.ab_client_close(c);
-  return rc == AB_OK ? undefined(env) : throw_ab(env, rc, NULL);
+  return promise;
 }
 
-/* Calls fn(handle, &string) and returns the string. */
-static napi_value string_call(napi_env env, napi_callback_info info,
-                              int (*fn)(uint64_t, char **, ab_error **)) {
+/* clientInfo(client): the JSON text of ab_client_info. */
+static napi_value js_client_info(napi_env env, napi_callback_info info) {
   ARGS(1);
   uint64_t h;
   if (!ready(env) || !arg_handle(env, argv[0], &h)) return NULL;
   char *s = NULL;
   ab_error *err = NULL;
-  int rc = fn(h, &s, &err);
+  int rc = ab.ab_client_info(h, &s, &err);
   if (rc != AB_OK) return throw_ab(env, rc, err);
   napi_value v;
   napi_create_string_utf8(env, s, NAPI_AUTO_LENGTH, &v);
   ab.ab_string_free(s);
   return v;
-}
-
-static napi_value js_client_info(napi_env env, napi_callback_info info) {
-  return string_call(env, info, ab.ab_client_info);
-}
-
-static napi_value js_session_id(napi_env env, napi_callback_info info) {
-  return string_call(env, info, ab.ab_session_id);
 }
 
 /* Calls fn(handle) whose failures are not worth reporting (frees, cancel). */
@@ -564,154 +590,40 @@ static napi_value js_op_cancel(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
-/* clientCreate(client, paramsJson) and clientList(client, paramsJson). */
-static napi_value js_client_with_json(napi_env env, napi_callback_info info) {
-  ARGS(2);
-  __typeof__(ab_client_create) **fn = data;
-  env_state *st = ready(env);
-  uint64_t c;
-  char *json;
-  if (!st || !arg_handle(env, argv[0], &c) || !arg_str(env, argv[1], &json)) return NULL;
-  ab_op op = 0;
-  ab_error *err = NULL;
-  int rc = (*fn)(c, json, on_complete, st, &op, &err);
-  free(json);
-  return started(env, st, rc, op, err);
-}
-
-/* clientGet(client, sessionId). */
-static napi_value js_client_get(napi_env env, napi_callback_info info) {
-  ARGS(2);
-  env_state *st = ready(env);
-  uint64_t c;
-  char *id;
-  if (!st || !arg_handle(env, argv[0], &c) || !arg_str(env, argv[1], &id)) return NULL;
-  ab_op op = 0;
-  ab_error *err = NULL;
-  int rc = ab.ab_client_get(c, id, on_complete, st, &op, &err);
-  free(id);
-  return started(env, st, rc, op, err);
-}
-
-/* clientDelete(client, sessionId, syncContext). */
-static napi_value js_client_delete(napi_env env, napi_callback_info info) {
+/* clientCall(client, name, paramsJson) and sessionCall(session, name,
+ * paramsJson): start the operation name; data points at the table slot of
+ * ab_client_call or ab_session_call. Returns the op handle. */
+static napi_value js_call(napi_env env, napi_callback_info info) {
   ARGS(3);
+  __typeof__(ab_client_call) **fn = data;
   env_state *st = ready(env);
-  uint64_t c;
-  char *id;
-  int sync;
-  if (!st || !arg_handle(env, argv[0], &c) || !arg_bool(env, argv[2], &sync) ||
-      !arg_str(env, argv[1], &id))
-    return NULL;
-  ab_op op = 0;
-  ab_error *err = NULL;
-  int rc = ab.ab_client_delete(c, id, sync, on_complete, st, &op, &err);
-  free(id);
-  return started(env, st, rc, op, err);
-}
-
-/* The session calls that take nothing but the session: getLabels, info,
- * pauseAsync, resumeAsync, getStatus. data points at the table slot. */
-static napi_value js_session_simple(napi_env env, napi_callback_info info) {
-  ARGS(1);
-  __typeof__(ab_session_info) **fn = data;
-  env_state *st = ready(env);
-  uint64_t s;
-  if (!st || !arg_handle(env, argv[0], &s)) return NULL;
-  ab_op op = 0;
-  ab_error *err = NULL;
-  int rc = (*fn)(s, on_complete, st, &op, &err);
-  return started(env, st, rc, op, err);
-}
-
-/* sessionSetLabels(session, labelsJson) and sessionListMcpTools(session,
- * imageId): a session and one string. */
-static napi_value js_session_with_str(napi_env env, napi_callback_info info) {
-  ARGS(2);
-  __typeof__(ab_session_set_labels) **fn = data;
-  env_state *st = ready(env);
-  uint64_t s;
-  char *str;
-  if (!st || !arg_handle(env, argv[0], &s) || !arg_str(env, argv[1], &str)) return NULL;
-  ab_op op = 0;
-  ab_error *err = NULL;
-  int rc = (*fn)(s, str, on_complete, st, &op, &err);
-  free(str);
-  return started(env, st, rc, op, err);
-}
-
-/* sessionDelete(session, syncContext). */
-static napi_value js_session_delete(napi_env env, napi_callback_info info) {
-  ARGS(2);
-  env_state *st = ready(env);
-  uint64_t s;
-  int sync;
-  if (!st || !arg_handle(env, argv[0], &s) || !arg_bool(env, argv[1], &sync)) return NULL;
-  ab_op op = 0;
-  ab_error *err = NULL;
-  int rc = ab.ab_session_delete(s, sync, on_complete, st, &op, &err);
-  return started(env, st, rc, op, err);
-}
-
-/* sessionGetLink(session, protocolType, port, optionsJson). */
-static napi_value js_session_get_link(napi_env env, napi_callback_info info) {
-  ARGS(4);
-  env_state *st = ready(env);
-  uint64_t s;
-  int64_t port;
-  char *proto = NULL, *options = NULL;
-  if (!st || !arg_handle(env, argv[0], &s) || !arg_int64(env, argv[2], &port) ||
-      !arg_str(env, argv[1], &proto) || !arg_str(env, argv[3], &options)) {
-    free(proto);
-    return NULL;
-  }
-  ab_op op = 0;
-  ab_error *err = NULL;
-  int rc = ab.ab_session_get_link(s, proto, (int32_t)port, options, on_complete, st, &op,
-                                  &err);
-  free(proto);
-  free(options);
-  return started(env, st, rc, op, err);
-}
-
-/* sessionCallMcpTool(session, name, argsJson, readTimeoutMs, connectTimeoutMs,
- * autoGenSession). */
-static napi_value js_session_call_mcp_tool(napi_env env, napi_callback_info info) {
-  ARGS(6);
-  env_state *st = ready(env);
-  uint64_t s;
-  int64_t read_ms, connect_ms;
-  int auto_gen;
-  char *name = NULL, *args = NULL;
-  if (!st || !arg_handle(env, argv[0], &s) || !arg_int64(env, argv[3], &read_ms) ||
-      !arg_int64(env, argv[4], &connect_ms) || !arg_bool(env, argv[5], &auto_gen) ||
-      !arg_str(env, argv[1], &name) || !arg_str(env, argv[2], &args)) {
+  uint64_t h;
+  char *name = NULL, *params = NULL;
+  if (!st || !arg_handle(env, argv[0], &h) || !arg_str(env, argv[1], &name) ||
+      !arg_str(env, argv[2], &params)) {
     free(name);
     return NULL;
   }
   ab_op op = 0;
   ab_error *err = NULL;
-  int rc = ab.ab_session_call_mcp_tool(s, name, args, read_ms, connect_ms, auto_gen,
-                                       on_complete, st, &op, &err);
+  int rc = (*fn)(h, name, params, on_complete, st, &op, &err);
   free(name);
-  free(args);
+  free(params);
   return started(env, st, rc, op, err);
 }
 
-/* sessionPause / sessionResume(session, timeoutMs, pollIntervalMs). */
-static napi_value js_session_wait(napi_env env, napi_callback_info info) {
-  ARGS(3);
-  __typeof__(ab_session_pause) **fn = data;
-  env_state *st = ready(env);
-  uint64_t s;
-  int64_t timeout_ms, poll_ms;
-  if (!st || !arg_handle(env, argv[0], &s) || !arg_int64(env, argv[1], &timeout_ms) ||
-      !arg_int64(env, argv[2], &poll_ms))
-    return NULL;
-  ab_op op = 0;
-  ab_error *err = NULL;
-  int rc = (*fn)(s, timeout_ms, poll_ms, on_complete, st, &op, &err);
-  return started(env, st, rc, op, err);
+/* statusKinds(): { kind: code } for every status code, from the library. */
+static napi_value js_status_kinds(napi_env env, napi_callback_info info) {
+  (void)info;
+  if (!ready(env)) return NULL;
+  napi_value out;
+  napi_create_object(env, &out);
+  for (int code = 0; code > -1000; code--) {
+    const char *kind = ab.ab_status_kind(code);
+    if (!kind) break;
+    set_int(env, out, kind, code);
+  }
+  return out;
 }
 
 /* setLogListener(fn | null, minLevel): one listener per process. Its tsfn is
@@ -777,27 +689,16 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
       FN("clientNew", js_client_new, NULL),
       FN("clientClose", js_client_close, NULL),
       FN("clientInfo", js_client_info, NULL),
-      FN("clientCreate", js_client_with_json, &ab.ab_client_create),
-      FN("clientList", js_client_with_json, &ab.ab_client_list),
-      FN("clientGet", js_client_get, NULL),
-      FN("clientDelete", js_client_delete, NULL),
-      FN("opCancel", js_op_cancel, NULL),
-      FN("sessionId", js_session_id, NULL),
+      FN("clientCall", js_call, &ab.ab_client_call),
+      FN("sessionCall", js_call, &ab.ab_session_call),
       FN("sessionFree", js_session_free, NULL),
-      FN("sessionDelete", js_session_delete, NULL),
-      FN("sessionSetLabels", js_session_with_str, &ab.ab_session_set_labels),
-      FN("sessionGetLabels", js_session_simple, &ab.ab_session_get_labels),
-      FN("sessionInfo", js_session_simple, &ab.ab_session_info),
-      FN("sessionGetLink", js_session_get_link, NULL),
-      FN("sessionListMcpTools", js_session_with_str, &ab.ab_session_list_mcp_tools),
-      FN("sessionCallMcpTool", js_session_call_mcp_tool, NULL),
-      FN("sessionPause", js_session_wait, &ab.ab_session_pause),
-      FN("sessionPauseAsync", js_session_simple, &ab.ab_session_pause_async),
-      FN("sessionResume", js_session_wait, &ab.ab_session_resume),
-      FN("sessionResumeAsync", js_session_simple, &ab.ab_session_resume_async),
-      FN("sessionGetStatus", js_session_simple, &ab.ab_session_get_status),
+      FN("opCancel", js_op_cancel, NULL),
+      FN("statusKinds", js_status_kinds, NULL),
   };
 #undef FN
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+  /* The ABI this addon was built for: the library's SONAME is
+   * libagentbay.so.<abiVersion>. */
+  set_int(env, exports, "abiVersion", AB_ABI_VERSION);
   return exports;
 }

@@ -24,7 +24,7 @@ describe('AgentBay and Session on the embedded backend', () => {
     assert.equal(agentBay.embedded, embedded);
     assert.equal(typeof agentBay.endpoint, 'string');
     const lib = AgentBay.libraryInfo();
-    assert.equal(lib.abiVersion, 1);
+    assert.equal(lib.abiVersion, 2);
     assert.match(lib.version, /^\d+\.\d+\.\d+/);
     assert.match(lib.path, /libagentbay\.so/);
   });

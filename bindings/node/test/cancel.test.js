@@ -83,8 +83,9 @@ describe('cancellation', () => {
       calls.push(s.callMcpTool('shell', { command: 'sleep 20', timeout_ms: 30000 }));
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
+    const settled = Promise.allSettled(calls); // they reject while close() runs
     await other.close();
-    const results = await Promise.allSettled(calls);
+    const results = await settled;
     for (const r of results) {
       assert.equal(r.status, 'rejected');
       assertAbort(r.reason);

@@ -38,7 +38,7 @@ from .results import (ApiResponse, DeleteResult, McpTool, McpToolResult, McpTool
                       OperationResult, SessionInfo, SessionListResult, SessionPauseResult,
                       SessionResult, SessionResumeResult, SessionStatusResult)
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 
 def load_library(path: Optional[str] = None) -> str:
@@ -58,7 +58,7 @@ def load_library(path: Optional[str] = None) -> str:
 
 
 def library_version() -> str:
-    """The version of the loaded libagentbay, e.g. "0.1.0" (loads it if needed)."""
+    """The version of the loaded libagentbay, e.g. "0.2.0" (loads it if needed)."""
     return _native.text(_native.library().ab_version())
 
 

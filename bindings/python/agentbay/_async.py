@@ -1,25 +1,31 @@
-"""The asynchronous API: AsyncAgentBay and AsyncSession, as in the reference."""
+"""The asynchronous API: AsyncAgentBay and AsyncSession, as in the reference.
+
+Each method runs one operation of libagentbay's table, which checks the
+arguments; failures follow the official SDK: a failed result, or
+SessionError where it raises. _sync.py, the blocking API, is made from this
+file by tools/gen_sync.py: edit this one, then run ``make python-sync``.
+"""
 
 from __future__ import annotations
 
-import asyncio
+import asyncio  # async only
 from typing import Any, Dict, Optional
 
-from ._core import ClientCore, SessionCore, run_async
+from ._core import ClientBase, SessionBase, raises, result, run_async, session_info, tools
 from .config import Config, CreateSessionParams
-from .exceptions import AgentBayError
 from .results import (DeleteResult, McpToolResult, McpToolsResult, OperationResult,
                       SessionListResult, SessionPauseResult, SessionResult,
                       SessionResumeResult, SessionStatusResult)
 
 
-class AsyncAgentBay:
-    """A client of AgentBay for asyncio code: creates, finds, lists and deletes sessions.
+class AsyncAgentBay(ClientBase):
+    """A client of AgentBay: creates, finds, lists and deletes sessions.
 
     With no API key and no endpoint (no argument, no AGENTBAY_API_KEY, no
     AGENTBAY_ENDPOINT) sessions run on the embedded local backend, started
-    inside this process. Close the client with ``close()``/``aclose()`` or
-    ``async with``; that cancels its operations in flight.
+    inside this process (in the background: making the client never waits
+    for it). Close the client when done, with ``close()`` or as a context
+    manager; that cancels its operations in flight.
 
     Args:
         api_key: the AgentBay API key; "" reads AGENTBAY_API_KEY.
@@ -34,31 +40,18 @@ class AsyncAgentBay:
 
     def __init__(self, api_key: str = "", cfg: Optional[Config] = None,
                  env_file: Optional[str] = None, *, library_path: Optional[str] = None) -> None:
-        self._core = ClientCore(api_key, cfg, env_file, library_path)
-
-    @property
-    def endpoint(self) -> str:
-        """The URL the client talks to (the local one when embedded)."""
-        return self._core.endpoint
-
-    @property
-    def embedded(self) -> bool:
-        """True when sessions run on the embedded local backend."""
-        return self._core.embedded
-
-    def _wrap(self, core: SessionCore, resource_url: str, image_id: Optional[str]) -> "AsyncSession":
-        return AsyncSession._from_core(self, core, resource_url, image_id)
+        super().__init__(api_key, cfg, env_file, library_path)
 
     async def create(self, params: Optional[CreateSessionParams] = None) -> SessionResult:
-        """Creates a session; ``result.session`` is an AsyncSession.
+        """Creates a session; ``result.session`` is the new session.
 
         A failure, including bad or unsupported params, gives a failed result.
         """
-        return await run_async(self._core.create(params, self._wrap))
+        return await run_async(self._create(params, AsyncSession))
 
     async def get(self, session_id: str) -> SessionResult:
         """Finds an existing session by id (a failed result if there is none)."""
-        return await run_async(self._core.get(session_id, self._wrap))
+        return await run_async(self._get(session_id, AsyncSession))
 
     async def list(self, labels: Optional[Dict[str, str]] = None, page: Optional[int] = None,
                    limit: Optional[int] = None, status: Optional[str] = None, *,
@@ -77,20 +70,24 @@ class AsyncAgentBay:
             SessionListResult: ``session_ids`` holds ``{"sessionId",
             "sessionStatus"}`` dicts; bad filters give a failed result.
         """
-        return await run_async(self._core.list(labels, page, limit, status, next_token))
+        return await run_async(self._list(labels, page, limit, status, next_token))
 
     async def delete(self, session: "AsyncSession", sync_context: bool = False) -> DeleteResult:
         """Deletes a session and waits until it is gone (a failed result if it cannot)."""
-        return await run_async(self._core.delete(session, sync_context))
+        return await run_async(self._delete(session, sync_context))
 
     def close(self) -> None:
         """Closes the client: operations in flight end with error_kind "cancelled",
-        later calls raise AgentBayError, an embedded backend stops. Idempotent."""
+        later calls raise AgentBayError, an embedded backend stops (this
+        waits for it). Idempotent."""
         self._core.close()
 
+    # async only: begin
     async def aclose(self) -> None:
         """Closes the client without blocking the event loop (see close)."""
         await asyncio.to_thread(self._core.close)
+
+    # async only: end
 
     async def __aenter__(self) -> "AsyncAgentBay":
         return self
@@ -99,8 +96,8 @@ class AsyncAgentBay:
         await self.aclose()
 
 
-class AsyncSession:
-    """One AgentBay session (a sandbox), with the AsyncSession API of the reference.
+class AsyncSession(SessionBase):
+    """One AgentBay session (a sandbox), with the session API of the reference.
 
     Sessions normally come from ``AsyncAgentBay.create`` or ``get``;
     ``AsyncSession(agent_bay, session_id)`` makes one for a known id without
@@ -110,37 +107,9 @@ class AsyncSession:
     As in the official SDK, failures give results with ``success=False``,
     except that ``set_labels``, ``get_labels``, ``get_link`` and ``info``
     raise SessionError as described on each.
-
-    Attributes:
-        agent_bay: the client the session belongs to.
-        session_id: the session's id.
-        resource_url: the browser-viewable URL given at creation ("" otherwise).
-        image_id: the image the session was created with, if known.
     """
 
-    def __init__(self, agent_bay: AsyncAgentBay, session_id: str) -> None:
-        if not isinstance(agent_bay, AsyncAgentBay):
-            raise AgentBayError(f"agent_bay must be an AsyncAgentBay, got "
-                                f"{type(agent_bay).__name__}", error_kind="invalid_argument")
-        self._attach(agent_bay, SessionCore(agent_bay._core, session_id), "", None)
-
-    @classmethod
-    def _from_core(cls, agent_bay: AsyncAgentBay, core: SessionCore, resource_url: str,
-                   image_id: Optional[str]) -> "AsyncSession":
-        session = cls.__new__(cls)
-        session._attach(agent_bay, core, resource_url, image_id)
-        return session
-
-    def _attach(self, agent_bay: AsyncAgentBay, core: SessionCore, resource_url: str,
-                image_id: Optional[str]) -> None:
-        self.agent_bay = agent_bay
-        self.session_id = core.session_id
-        self.resource_url = resource_url
-        self.image_id = image_id
-        self._core = core
-
-    def __repr__(self) -> str:
-        return f"AsyncSession(session_id={self.session_id!r})"
+    _client_class = AsyncAgentBay
 
     async def delete(self, sync_context: bool = False) -> DeleteResult:
         """Deletes this session and waits until it is gone.
@@ -154,19 +123,19 @@ class AsyncSession:
             raises SessionError, but the official SDK returns the failed
             result, and so does this package.
         """
-        return await run_async(self._core.delete(sync_context))
+        return await run_async(self._op("delete", DeleteResult, {"sync_context": sync_context}))
 
     async def set_labels(self, labels: Dict[str, str]) -> OperationResult:
         """Replaces the session's labels (a non-empty dict of non-blank strings).
 
-        Labels that are None, not a dict, empty, or have a blank key or value
-        give a failed result.
+        Labels refused before anything is sent (None, not a dict of str,
+        empty, a blank key or value) give a failed result.
 
         Raises:
-            SessionError: the service refused (e.g. a value that is not a str,
-                or the session is gone).
+            SessionError: the service refused (e.g. the session is gone).
         """
-        return await run_async(self._core.set_labels(labels))
+        return await run_async(self._op("set_labels", OperationResult, {"labels": labels},
+                                        fail=self._labels_failed))
 
     async def get_labels(self) -> OperationResult:
         """Reads the session's labels: ``result.data`` is a dict.
@@ -174,7 +143,8 @@ class AsyncSession:
         Raises:
             SessionError: the service refused (e.g. the session is gone).
         """
-        return await run_async(self._core.get_labels())
+        return await run_async(self._op("get_labels", OperationResult, fail=raises(
+            f"Failed to get labels for session {self.session_id}")))
 
     async def info(self) -> OperationResult:
         """Describes the session's resource: ``result.data`` is a SessionInfo.
@@ -184,7 +154,9 @@ class AsyncSession:
         Raises:
             SessionError: any other failure.
         """
-        return await run_async(self._core.info())
+        return await run_async(self._op("info", OperationResult, fail=self._info_failed,
+                                        ok=lambda d: result(OperationResult, d,
+                                                            data=session_info(d))))
 
     async def get_link(self, protocol_type: Optional[str] = None, port: Optional[int] = None,
                        options: Optional[str] = None) -> OperationResult:
@@ -199,14 +171,17 @@ class AsyncSession:
             SessionError: the port is not an int in 30100-30199, an argument
                 is not a str, or the service refused.
         """
-        return await run_async(self._core.get_link(protocol_type, port, options))
+        return await run_async(self._op("get_link", OperationResult, {
+            "protocol_type": protocol_type, "port": port, "options": options},
+            fail=self._link_failed))
 
     async def list_mcp_tools(self, image_id: Optional[str] = None) -> McpToolsResult:
         """Lists the MCP tools of ``image_id`` (default: the session's image).
 
         A failure gives a failed result with no tools.
         """
-        return await run_async(self._core.list_mcp_tools(image_id))
+        return await run_async(self._op("list_mcp_tools", McpToolsResult, {"image_id": image_id},
+                                        ok=lambda d: result(McpToolsResult, d, tools=tools(d))))
 
     async def call_mcp_tool(self, tool_name: str, args: Dict[str, Any],
                             read_timeout: Optional[int] = None,
@@ -226,8 +201,10 @@ class AsyncSession:
             says why; a tool that reports an error (a command exiting
             non-zero) puts its own text there, with ``error_kind`` "".
         """
-        return await run_async(self._core.call_mcp_tool(tool_name, args, read_timeout,
-                                                        connect_timeout, auto_gen_session))
+        return await run_async(self._op("call_mcp_tool", McpToolResult, {
+            "tool_name": tool_name, "args": args, "read_timeout": read_timeout,
+            "connect_timeout": connect_timeout, "auto_gen_session": auto_gen_session},
+            ok=lambda d: result(McpToolResult, d, data=d["data"] if d["success"] else "")))
 
     async def pause(self, timeout: int = 600, poll_interval: float = 2.0) -> SessionPauseResult:
         """Pauses the session and waits until it is PAUSED.
@@ -237,23 +214,25 @@ class AsyncSession:
             poll_interval: the longest pause between status checks, in seconds
                 (the library checks sooner at first, so quick pauses return quickly).
         """
-        return await run_async(self._core.pause(timeout, poll_interval))
+        return await run_async(self._op("pause", SessionPauseResult, {
+            "timeout": timeout, "poll_interval": poll_interval}))
 
     async def pause_async(self) -> SessionPauseResult:
         """Starts pausing the session without waiting for PAUSED."""
-        return await run_async(self._core.pause_async())
+        return await run_async(self._op("pause_async", SessionPauseResult))
 
     async def resume(self, timeout: int = 600, poll_interval: float = 2.0) -> SessionResumeResult:
         """Resumes the session and waits until it is RUNNING (arguments as for pause)."""
-        return await run_async(self._core.resume(timeout, poll_interval))
+        return await run_async(self._op("resume", SessionResumeResult, {
+            "timeout": timeout, "poll_interval": poll_interval}))
 
     async def resume_async(self) -> SessionResumeResult:
         """Starts resuming the session without waiting for RUNNING."""
-        return await run_async(self._core.resume_async())
+        return await run_async(self._op("resume_async", SessionResumeResult))
 
     async def get_status(self) -> SessionStatusResult:
         """Reads the session's status, e.g. "RUNNING" or "PAUSED"."""
-        return await run_async(self._core.get_status())
+        return await run_async(self._op("get_status", SessionStatusResult))
 
     # The names SDK releases from 0.15 on give these methods, so that code
     # written for them runs too.

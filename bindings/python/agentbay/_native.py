@@ -31,21 +31,15 @@ from typing import Any, Callable, Iterator, Optional
 
 from .exceptions import AgentBayError
 
-ABI_VERSION = 1
+ABI_VERSION = 2
 
+# The codes this module acts on (include/agentbay.h); kind names come from
+# the library (ab_status_kind).
 AB_OK = 0
 AB_E_INVALID_ARGUMENT = -1
 AB_E_TIMEOUT = -5
-AB_E_UNSUPPORTED = -10
 
 _WAIT_SLICE_MS = 100  # longest delay before a blocking call notices Ctrl-C
-
-# Kind names by status code, for errors the library reports without details.
-_KINDS = {
-    -1: "invalid_argument", -2: "not_found", -3: "unauthorized", -4: "throttled",
-    -5: "timeout", -6: "cancelled", -7: "conflict", -8: "server", -9: "transport",
-    -10: "unsupported", -11: "invalid_handle", -12: "internal",
-}
 
 _LIB_NAME = "libagentbay.dylib" if sys.platform == "darwin" else "libagentbay.so"
 _PACKAGE_DIR = Path(__file__).resolve().parent
@@ -72,6 +66,7 @@ class NativeError:
     service_code: str = ""
     http_status: int = 0
     retryable: bool = False
+    param: str = ""
 
 
 @dataclass(frozen=True)
@@ -102,13 +97,15 @@ _OUT_U64 = ctypes.POINTER(ctypes.c_uint64)
 _OUT_P = ctypes.POINTER(ctypes.c_void_p)
 _ASYNC_TAIL = [_CALLBACK, _P, _OUT_U64, _OUT_P]  # cb, user_data, op_out, err_out
 
-# name: (restype, argtypes)
+# name: (restype, argtypes). Every operation goes through ab_client_call or
+# ab_session_call by name, so these are all the functions the package uses.
 _PROTOTYPES: dict[str, tuple[Any, list[Any]]] = {
     "ab_version": (_S, []),
     "ab_abi_version": (_I, []),
     "ab_set_log_callback": (_I, [_LOG_CALLBACK, _P, _I]),
     "ab_shutdown": (_I, []),
     "ab_string_free": (None, [_P]),
+    "ab_status_kind": (_S, [_I]),
     "ab_error_free": (None, [_P]),
     "ab_error_code": (_I, [_P]),
     "ab_error_kind": (_S, [_P]),
@@ -117,31 +114,18 @@ _PROTOTYPES: dict[str, tuple[Any, list[Any]]] = {
     "ab_error_service_code": (_S, [_P]),
     "ab_error_http_status": (_I, [_P]),
     "ab_error_retryable": (_I, [_P]),
+    "ab_error_param": (_S, [_P]),
     "ab_op_cancel": (_I, [_U64]),
     "ab_op_wait": (_I, [_U64, _I64, _OUT_P, _OUT_P]),
     "ab_op_free": (_I, [_U64]),
     "ab_client_new": (_I, [_S, _OUT_U64, _OUT_P]),
     "ab_client_close": (_I, [_U64]),
     "ab_client_info": (_I, [_U64, _OUT_P, _OUT_P]),
-    "ab_client_create": (_I, [_U64, _S] + _ASYNC_TAIL),
-    "ab_client_get": (_I, [_U64, _S] + _ASYNC_TAIL),
-    "ab_client_list": (_I, [_U64, _S] + _ASYNC_TAIL),
-    "ab_client_delete": (_I, [_U64, _S, _I] + _ASYNC_TAIL),
+    "ab_client_call": (_I, [_U64, _S, _S] + _ASYNC_TAIL),
     "ab_session_new": (_I, [_U64, _S, _OUT_U64, _OUT_P]),
     "ab_session_id": (_I, [_U64, _OUT_P, _OUT_P]),
     "ab_session_free": (_I, [_U64]),
-    "ab_session_delete": (_I, [_U64, _I] + _ASYNC_TAIL),
-    "ab_session_set_labels": (_I, [_U64, _S] + _ASYNC_TAIL),
-    "ab_session_get_labels": (_I, [_U64] + _ASYNC_TAIL),
-    "ab_session_info": (_I, [_U64] + _ASYNC_TAIL),
-    "ab_session_get_link": (_I, [_U64, _S, ctypes.c_int32, _S] + _ASYNC_TAIL),
-    "ab_session_list_mcp_tools": (_I, [_U64, _S] + _ASYNC_TAIL),
-    "ab_session_call_mcp_tool": (_I, [_U64, _S, _S, _I64, _I64, _I] + _ASYNC_TAIL),
-    "ab_session_pause": (_I, [_U64, _I64, _I64] + _ASYNC_TAIL),
-    "ab_session_pause_async": (_I, [_U64] + _ASYNC_TAIL),
-    "ab_session_resume": (_I, [_U64, _I64, _I64] + _ASYNC_TAIL),
-    "ab_session_resume_async": (_I, [_U64] + _ASYNC_TAIL),
-    "ab_session_get_status": (_I, [_U64] + _ASYNC_TAIL),
+    "ab_session_call": (_I, [_U64, _S, _S] + _ASYNC_TAIL),
 }
 
 _load_lock = threading.Lock()
@@ -319,18 +303,24 @@ def copy_error(ptr: int) -> NativeError:
         service_code=text(lib.ab_error_service_code(ptr)),
         http_status=lib.ab_error_http_status(ptr),
         retryable=bool(lib.ab_error_retryable(ptr)),
+        param=text(lib.ab_error_param(ptr)),
     )
 
 
 def take_error(status: int, ptr: ctypes.c_void_p) -> NativeError:
     """Copies and frees the error of a failed call (or makes one from status)."""
-    if not ptr.value:
-        kind = _KINDS.get(status, "internal")
+    if not ptr.value:  # out of memory in the library: only the code is left
+        kind = kind_of(status)
         return NativeError(code=status, kind=kind, message=f"libagentbay call failed ({kind})")
     try:
         return copy_error(ptr.value)
     finally:
         _lib.ab_error_free(ptr)
+
+
+def kind_of(status: int) -> str:
+    """The kind name of a status code, from the library."""
+    return text(library().ab_status_kind(status)) or "internal"
 
 
 def check(status: int, err: ctypes.c_void_p) -> None:

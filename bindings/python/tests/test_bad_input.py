@@ -4,6 +4,7 @@ with a clear message, and never a ctypes error, a crash or a hang."""
 from __future__ import annotations
 
 import asyncio
+import json
 import math
 import unittest
 from typing import Any, Awaitable
@@ -23,13 +24,12 @@ LABEL_CASES = [
     (None, NOT_A_LABELS_OBJECT),
     ("k=v", NOT_A_LABELS_OBJECT),
     (42, NOT_A_LABELS_OBJECT),
-    ((("k", "v"),), NOT_A_LABELS_OBJECT),
+    ((("k", "v"),), "Labels cannot be an array. Please provide a valid labels object."),
     ([], "Labels cannot be an array. Please provide a valid labels object."),
     ([("k", "v")], "Labels cannot be an array. Please provide a valid labels object."),
     ({}, "Labels cannot be empty. Please provide at least one label."),
     ({"": "v"}, "Label keys cannot be empty. Please provide valid keys."),
     ({"  ": "v"}, "Label keys cannot be empty. Please provide valid keys."),
-    ({None: "v"}, "Label keys cannot be empty. Please provide valid keys."),
     ({"k": ""}, "Label values cannot be empty. Please provide valid values."),
     ({"k": " \t"}, "Label values cannot be empty. Please provide valid values."),
     ({"k": None}, "Label values cannot be empty. Please provide valid values."),
@@ -80,14 +80,26 @@ class SessionInputTest(Assertions):
                 self.assertEqual(result.error_message, message)
         self.assertEqual((await self.session.get_labels()).data, {"keep": "me"})
 
-    async def test_labels_the_service_refuses_raise(self) -> None:
-        # The official SDK sends these and raises SessionError when refused.
-        for labels in ({"k": 5}, {"k": ["v"]}, {(1, 2): "v"}, {"k": "\ud800"}, {"k": "v" * BIG}):
+    async def test_labels_of_other_types_refused_without_asking(self) -> None:
+        # The official SDK sends these and raises SessionError when the
+        # service refuses them; the library refuses them first, as it does
+        # its other label checks (a difference the README lists).
+        for labels, message in (
+                ({"k": 5}, 'labels must be an object of strings, got "k": 5'),
+                ({"k": ["v"]}, 'labels must be an object of strings, got "k": ["v"]'),
+                ({(1, 2): "v"}, "labels must be JSON-serialisable: keys must be str"),
+                ({None: "v"}, "labels must be JSON-serialisable: a dict has a None key"),
+                ({"k": "\ud800"}, "labels must be JSON-serialisable: surrogates not allowed")):
             with self.subTest(labels=repr(labels)[:40]):
-                with self.assertRaises(SessionError) as caught:
-                    await bounded(self.session.set_labels(labels))
-                self.assertIn("Failed to set labels for session", str(caught.exception))
-                self.assertEqual(caught.exception.error_kind, "invalid_argument")
+                self.assertInvalid(await self.session.set_labels(labels), OperationResult, message)
+        self.assertEqual((await self.session.get_labels()).data, {"keep": "me"})
+
+    async def test_labels_the_service_refuses_raise(self) -> None:
+        with self.assertRaises(SessionError) as caught:
+            await bounded(self.session.set_labels({"k": "v" * BIG}))
+        self.assertIn("Failed to set labels for session", str(caught.exception))
+        self.assertIn("larger than", str(caught.exception))
+        self.assertEqual(caught.exception.error_kind, "invalid_argument")
         self.assertEqual((await self.session.get_labels()).data, {"keep": "me"})
 
     async def test_label_edge_cases_accepted(self) -> None:
@@ -113,7 +125,7 @@ class SessionInputTest(Assertions):
                     await self.session.get_link(port=port)
                 self.assertEqual(
                     str(caught.exception),
-                    f"Invalid port value: {port}. Port must be an integer in the range "
+                    f"Invalid port value: {port if isinstance(port, str) else json.dumps(port)}. Port must be an integer in the range "
                     "[30100, 30199].")
                 self.assertEqual(caught.exception.error_kind, "invalid_argument")
 
@@ -136,46 +148,58 @@ class SessionInputTest(Assertions):
         for case, args in enumerate(cases):
             with self.subTest(case=case):
                 result = await self.session.call_mcp_tool("shell", args)
-                self.assertInvalid(result, McpToolResult, "args must be JSON-serialisable")
+                self.assertInvalid(result, McpToolResult, "args must be JSON-serialisable: ")
                 self.assertEqual(result.data, "")
 
     async def test_args_not_a_dict(self) -> None:
-        for args in (["echo", "hi"], None, "echo hi", 5):
+        for args, message in ((["echo", "hi"], 'args must be a JSON object, got ["echo", "hi"]'),
+                              (None, "args is required"),
+                              ("echo hi", "args must be a JSON object, got echo hi"),
+                              (5, "args must be a JSON object, got 5")):
             with self.subTest(args=args):
                 self.assertInvalid(await self.session.call_mcp_tool("shell", args), McpToolResult,
-                                   f"args must be a dict, got {type(args).__name__}")
+                                   message)
 
     async def test_bad_tool_names(self) -> None:
         for name, message in (("", "tool_name is required"), (" ", "tool_name is required"),
                               (None, "tool_name is required"),
-                              (5, "tool_name must be a str, got int"),
+                              (5, "tool_name must be a string, got 5"),
                               ("shell\0x", "tool_name must not contain NUL characters")):
             with self.subTest(name=name):
                 self.assertInvalid(await self.session.call_mcp_tool(name, shell("true")),
                                    McpToolResult, message)
 
     async def test_bad_call_timeouts(self) -> None:
-        for kwargs in ({"read_timeout": "1000"}, {"read_timeout": -1}, {"read_timeout": True},
-                       {"connect_timeout": math.nan}, {"connect_timeout": [1]}):
+        for kwargs, message in (
+                ({"read_timeout": "1000"}, "must be a number of milliseconds >= 0"),
+                ({"read_timeout": -1}, "must be a number of milliseconds >= 0"),
+                ({"read_timeout": True}, "must be a number of milliseconds >= 0"),
+                ({"connect_timeout": [1]}, "must be a number of milliseconds >= 0"),
+                # JSON has no NaN or infinity: no timeout is "not given".
+                ({"connect_timeout": math.nan}, "connect_timeout must be JSON-serialisable"),
+                ({"connect_timeout": math.inf}, "connect_timeout must be JSON-serialisable")):
             with self.subTest(**kwargs):
                 self.assertInvalid(await self.session.call_mcp_tool("shell", shell("true"), **kwargs),
-                                   McpToolResult, "must be a number of milliseconds >= 0")
+                                   McpToolResult, message)
 
     async def test_odd_but_valid_call_timeouts(self) -> None:
         for kwargs in ({"read_timeout": 0}, {"read_timeout": 10 ** 400},
-                       {"read_timeout": 30000.5, "connect_timeout": math.inf}):
+                       {"read_timeout": 30000.5, "connect_timeout": None}):
             with self.subTest(**kwargs):
                 result = await self.session.call_mcp_tool("shell", shell("true"), **kwargs)
                 self.assertTrue(result.success, result.error_message)
 
     async def test_bad_pause_and_resume_arguments(self) -> None:
-        for kwargs in ({"timeout": 0}, {"timeout": -1}, {"timeout": "60"}, {"timeout": math.nan},
-                       {"timeout": True}, {"poll_interval": 0}, {"poll_interval": None}):
+        for kwargs, message in (({"timeout": 0}, "must be a positive number of seconds"),
+                                ({"timeout": -1}, "must be a positive number of seconds"),
+                                ({"timeout": "60"}, "must be a positive number of seconds"),
+                                ({"timeout": True}, "must be a positive number of seconds"),
+                                ({"poll_interval": 0}, "must be a positive number of seconds"),
+                                ({"timeout": math.nan}, "timeout must be JSON-serialisable")):
             with self.subTest(**kwargs):
-                self.assertInvalid(await self.session.pause(**kwargs), SessionPauseResult,
-                                   "must be a positive number of seconds")
+                self.assertInvalid(await self.session.pause(**kwargs), SessionPauseResult, message)
                 self.assertInvalid(await self.session.resume(**kwargs), SessionResumeResult,
-                                   "must be a positive number of seconds")
+                                   message)
         # Refused before asking: the session was never paused.
         self.assertEqual((await self.session.get_status()).status, "RUNNING")
 
@@ -197,7 +221,7 @@ class SessionInputTest(Assertions):
 
     async def test_bad_image_id(self) -> None:
         self.assertInvalid(await self.session.list_mcp_tools(5), McpToolsResult,
-                           "image_id must be a str, got int")
+                           "image_id must be a string, got 5")
 
 
 class DeletedSessionTest(unittest.IsolatedAsyncioTestCase):
@@ -248,14 +272,14 @@ class ClientInputTest(Assertions):
                 ({"status": 5}, "Invalid status '5'"),
                 ({"page": 0}, "Cannot reach page 0: Page number must be >= 1"),
                 ({"page": -1}, "Cannot reach page -1: Page number must be >= 1"),
-                ({"page": "2"}, "page must be an int, got '2'"),
-                ({"page": True}, "page must be an int, got True"),
-                ({"limit": -5}, "limit must be an int >= 0, got -5"),
-                ({"limit": 1.5}, "limit must be an int >= 0, got 1.5"),
-                ({"labels": ["a"]}, "labels must be a dict of str to str"),
-                ({"labels": {"k": 1}}, "labels must be a dict of str to str"),
-                ({"labels": "k=v"}, "labels must be a dict of str to str"),
-                ({"next_token": 5}, "next_token must be a str, got int")):
+                ({"page": "2"}, "page must be an integer, got 2"),
+                ({"page": True}, "page must be an integer, got true"),
+                ({"limit": -5}, "limit must be an integer >= 0, got -5"),
+                ({"limit": 1.5}, "limit must be an integer >= 0, got 1.5"),
+                ({"labels": ["a"]}, 'labels must be an object of strings, got ["a"]'),
+                ({"labels": {"k": 1}}, 'labels must be an object of strings, got "k": 1'),
+                ({"labels": "k=v"}, "labels must be an object of strings, got "),
+                ({"next_token": 5}, "next_token must be a string, got 5")):
             with self.subTest(**kwargs):
                 self.assertInvalid(await agent_bay.list(**kwargs), SessionListResult, message)
 
@@ -275,7 +299,7 @@ class ClientInputTest(Assertions):
     async def test_get_bad_ids(self) -> None:
         for session_id, message in (("", "session_id is required"), ("  ", "session_id is required"),
                                     (None, "session_id is required"),
-                                    (5, "session_id must be a str, got int"),
+                                    (5, "session_id must be a string, got 5"),
                                     ("a\0b", "session_id must not contain NUL characters")):
             with self.subTest(session_id=session_id):
                 self.assertInvalid(await agent_bay.get(session_id), SessionResult, message)
@@ -283,10 +307,10 @@ class ClientInputTest(Assertions):
     async def test_create_bad_params(self) -> None:
         for params, message in (
                 ({"labels": {"a": "b"}}, "params must be an agentbay.CreateSessionParams, got dict"),
-                (CreateSessionParams(labels=["a"]), "labels must be a dict of str to str"),
-                (CreateSessionParams(labels={"a": 1}), "labels must be a dict of str to str"),
-                (CreateSessionParams(image_id=5), "image_id must be a str, got int"),
-                (CreateSessionParams(policy_id=[1]), "policy_id must be a str, got list")):
+                (CreateSessionParams(labels=["a"]), "labels must be an object of strings"),
+                (CreateSessionParams(labels={"a": 1}), "labels must be an object of strings"),
+                (CreateSessionParams(image_id=5), "image_id must be a string, got 5"),
+                (CreateSessionParams(policy_id=[1]), "policy_id must be a string, got [1]")):
             with self.subTest(params=params):
                 result = await agent_bay.create(params)
                 self.assertInvalid(result, SessionResult, message)
@@ -294,9 +318,9 @@ class ClientInputTest(Assertions):
 
     async def test_create_unsupported_params(self) -> None:
         for params in (CreateSessionParams(is_vpc=True),
-                       CreateSessionParams(context_syncs=[object()]),
-                       CreateSessionParams(browser_context=object()),
-                       CreateSessionParams(extra_configs=object()),
+                       CreateSessionParams(context_syncs=[{"context_id": "c", "path": "/p"}]),
+                       CreateSessionParams(browser_context={"context_id": "c"}),
+                       CreateSessionParams(extra_configs={"mobile": {}}),
                        CreateSessionParams(enable_browser_replay=False)):
             with self.subTest(params=params):
                 result = await agent_bay.create(params)

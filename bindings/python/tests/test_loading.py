@@ -115,7 +115,7 @@ class LoadingTest(unittest.TestCase):
             """
             done = run_python(code, tmp, {"PYTHONPATH": str(PACKAGE.parent)})
         self.assertIn("ABI version 99", done.stdout, done.stderr)
-        self.assertIn("needs 1", done.stdout)
+        self.assertIn("needs 2", done.stdout)
 
 
 class ForkTest(unittest.TestCase):

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/libagentbay/libagentbay/core/agentbay"
+	"github.com/libagentbay/libagentbay/core/embedded"
 )
 
 func main() {
@@ -26,7 +27,7 @@ var sink string
 
 func run() error {
 	ctx := context.Background()
-	c, err := agentbay.New(ctx, agentbay.Config{Endpoint: agentbay.EmbeddedEndpoint})
+	c, err := agentbay.New(ctx, agentbay.Config{Endpoint: agentbay.EmbeddedEndpoint, Embedded: embedded.Start})
 	if err != nil {
 		return err
 	}

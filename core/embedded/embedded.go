@@ -1,9 +1,17 @@
-package agentbay
+// Package embedded runs the local backend (core/local) inside the process,
+// for clients whose endpoint is "embedded":
+//
+//	c, err := agentbay.New(ctx, agentbay.Config{Embedded: embedded.Start})
+//
+// Each client gets a server of its own on 127.0.0.1 with a random key and
+// an ephemeral data folder, which closing the client removes.
+package embedded
 
 import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -11,18 +19,9 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/libagentbay/libagentbay/core/agentbay"
 	"github.com/libagentbay/libagentbay/core/local"
-	"github.com/libagentbay/libagentbay/core/wire"
 )
-
-// embedded is the in-process local backend of a client: a real server on
-// 127.0.0.1 with a random key and a data folder that close removes.
-type embedded struct {
-	endpoint string
-	key      string
-	srv      *local.Server
-	dir      string
-}
 
 // embeddedPrefix names the data folders of embedded backends in the
 // temporary folder; each holds ownerFile, the pid of the process it serves.
@@ -31,36 +30,56 @@ const (
 	ownerFile      = "owner.pid"
 )
 
-func startEmbedded(log *slog.Logger) (*embedded, error) {
-	sweepEmbedded(log)
+// backend is one running embedded server.
+type backend struct {
+	srv *local.Server
+	key string
+	dir string
+}
+
+func (b *backend) Endpoint() string { return b.srv.Endpoint() }
+func (b *backend) APIKey() string   { return b.key }
+
+func (b *backend) Close() error {
+	err := b.srv.Close()
+	if rerr := os.RemoveAll(b.dir); err == nil && rerr != nil {
+		err = rerr
+	}
+	return err
+}
+
+// Start starts an embedded backend and says so in one log line at Info; the
+// server's own lines come one level lower. It is an agentbay.Starter.
+func Start(log *slog.Logger) (agentbay.Backend, error) {
+	sweep(log)
 	dir, err := os.MkdirTemp("", embeddedPrefix)
 	if err == nil {
 		err = os.WriteFile(filepath.Join(dir, ownerFile), []byte(strconv.Itoa(os.Getpid())), 0o600)
 	}
 	if err != nil {
 		os.RemoveAll(dir)
-		return nil, wire.Errorf(wire.KindInternal, "embedded backend: %v", err)
+		return nil, fmt.Errorf("embedded backend: %w", err)
 	}
-	var b [24]byte
-	_, _ = rand.Read(b[:])
-	key := "akm-local-" + hex.EncodeToString(b[:])
+	var k [24]byte
+	_, _ = rand.Read(k[:])
+	key := "akm-local-" + hex.EncodeToString(k[:])
 	srv, err := local.Start(local.Options{Listen: "127.0.0.1:0", DataDir: dir, APIKey: key,
 		Logger: slog.New(demoted{log.Handler()})})
 	if err != nil {
 		os.RemoveAll(dir)
-		return nil, wire.Errorf(wire.KindInternal, "embedded backend did not start: %v", err)
+		return nil, err
 	}
 	log.Info("agentbay: using the embedded local backend", "endpoint", srv.Endpoint(),
 		"data", dir, "sandbox", srv.Sandbox())
-	return &embedded{endpoint: srv.Endpoint(), key: key, srv: srv, dir: dir}, nil
+	return &backend{srv: srv, key: key, dir: dir}, nil
 }
 
-// sweepEmbedded cleans up after processes that exited without closing
-// their client (a crash, a kill, a forgotten close): their embedded data
-// folders stay behind, and so may the processes their sessions started.
-// Starting a server on such a folder kills those processes, as any restart
-// does; then the folder goes.
-func sweepEmbedded(log *slog.Logger) {
+// sweep cleans up after processes that exited without closing their client
+// (a crash, a kill, a forgotten close): their embedded data folders stay
+// behind, and so may the processes their sessions started. Starting a
+// server on such a folder kills those processes, as any restart does; then
+// the folder goes.
+func sweep(log *slog.Logger) {
 	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), embeddedPrefix+"*"))
 	for _, dir := range dirs {
 		if !ownerGone(dir) {
@@ -85,14 +104,6 @@ func ownerGone(dir string) bool {
 	}
 	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
 	return err == nil && pid > 0 && syscall.Kill(pid, 0) == syscall.ESRCH
-}
-
-func (e *embedded) close() error {
-	err := e.srv.Close()
-	if rerr := os.RemoveAll(e.dir); err == nil && rerr != nil {
-		err = rerr
-	}
-	return err
 }
 
 // demoted passes the embedded server's log lines on one level lower, Info

@@ -7,6 +7,7 @@ import "C"
 
 import (
 	"context"
+	"math"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -14,7 +15,8 @@ import (
 
 	gojson "github.com/goccy/go-json"
 
-	"github.com/libagentbay/libagentbay/core/wire"
+	"github.com/libagentbay/libagentbay/core/agentbay"
+	"github.com/libagentbay/libagentbay/core/ops"
 )
 
 // An op is one asynchronous call. Its outcome is set exactly once, by the
@@ -44,12 +46,8 @@ type op struct {
 	dropped bool // the result's handles were released
 }
 
-// A result that holds a handle implements discarder, so that a result which
-// lost the race against a cancel does not leak that handle.
-type discarder interface{ discard() }
-
-var errCancelled = wire.Errorf(wire.KindCancelled, "the operation was cancelled")
-var errClientClosed = wire.Errorf(wire.KindCancelled, "the client was closed")
+var errCancelled = agentbay.Errorf(agentbay.KindCancelled, "the operation was cancelled")
+var errClientClosed = agentbay.Errorf(agentbay.KindCancelled, "the client was closed")
 
 // start runs work as an asynchronous call of c and returns at once.
 func (c *client) start(cb C.ab_callback, userData C.uintptr_t, opOut *C.ab_op,
@@ -81,7 +79,7 @@ func (o *op) run(ctx context.Context, work func(context.Context) (any, error)) {
 		body, err = toJSON(res)
 	}
 	if err != nil {
-		o.finish(statusOf(err), nil, nil, err)
+		o.finish(ops.Code(err), nil, nil, err)
 		return
 	}
 	if !o.finish(statusOK, append(body, 0), res, nil) {
@@ -89,9 +87,11 @@ func (o *op) run(ctx context.Context, work func(context.Context) (any, error)) {
 	}
 }
 
+// discard gives up the session handle of a result that no host code will
+// see (it lost the race against a cancel, or nobody asked for it).
 func discard(res any) {
-	if d, ok := res.(discarder); ok {
-		d.discard()
+	if r, ok := res.(*ops.SessionResult); ok && r.SessionHandle != 0 {
+		_ = reg.release(r.SessionHandle, kindSession)
 	}
 }
 
@@ -307,7 +307,7 @@ func ab_op_wait(h C.ab_op, timeoutMs C.int64_t, resultOut **C.char, errOut **C.a
 		}
 		switch {
 		case !o.wait(int64(timeoutMs)):
-			return wire.Errorf(wire.KindTimeout, "the operation is still running after %d ms", int64(timeoutMs))
+			return agentbay.Errorf(agentbay.KindTimeout, "the operation is still running after %d ms", int64(timeoutMs))
 		case o.err != nil:
 			return o.err
 		case resultOut != nil:
@@ -325,7 +325,7 @@ func ab_op_wait(h C.ab_op, timeoutMs C.int64_t, resultOut **C.char, errOut **C.a
 func (o *op) wait(ms int64) bool {
 	var timeout <-chan time.Time
 	if ms >= 0 {
-		t := time.NewTimer(clampMillis(ms))
+		t := time.NewTimer(time.Duration(min(ms, math.MaxInt64/int64(time.Millisecond))) * time.Millisecond)
 		defer t.Stop()
 		timeout = t.C
 	}
