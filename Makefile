@@ -167,7 +167,8 @@ clean:
 # ---- Python ------------------------------------------------------------------
 # The package is pure standard library and finds build/libagentbay.so when run
 # from the repository. A wheel built here (python-package, or pip install
-# ./bindings/python) bundles build/libagentbay.so.
+# ./bindings/python) bundles build/libagentbay.so: hatchling builds it, with
+# bindings/python/hatch_build.py.
 
 PYTHON ?= python3
 PY     := bindings/python
@@ -186,8 +187,11 @@ python-sync:
 bench-python: $(LIB)
 	$(PYTHON) $(PY)/bench.py
 
+# With hatchling installed the wheel builds offline; without, pip fetches it.
+PY_ISOLATION = $(shell $(PYTHON) -c 'import hatchling' 2>/dev/null && echo --no-build-isolation)
+
 python-package: $(LIB)
-	$(PYTHON) -m pip wheel --no-build-isolation --no-deps -w $(BUILD)/python ./$(PY)
+	$(PYTHON) -m pip wheel -q --disable-pip-version-check $(PY_ISOLATION) --no-deps -w $(BUILD)/python ./$(PY)
 
 # ---- Node --------------------------------------------------------------------
 # A small N-API addon in C (no node-gyp) that dlopens the library at run time.
