@@ -26,7 +26,7 @@ BUNDLED = "agentbay/_lib/" + LIBRARY
 
 def find_library(root: Path) -> Optional[Path]:
     """The library to bundle: the package's own copy, else the repository's
-    build. Resolved, because build/libagentbay.so links to libagentbay.so.1
+    build. Resolved, because build/libagentbay.so links to libagentbay.so.N
     and the wheel must hold the file's bytes, not a link."""
     own = root / BUNDLED
     if own.exists():

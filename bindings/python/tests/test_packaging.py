@@ -91,11 +91,11 @@ def copy_project(tmp: Path) -> Path:
 
 
 def lay_out_build(tmp: Path, data: bytes, header: bool = True) -> None:
-    """What `make lib` leaves in <tmp>: build/libagentbay.so links to .so.1.
+    """What `make lib` leaves in <tmp>: build/libagentbay.so links to .so.N.
     The header is what tells hatch_build.py that <tmp> is the repository."""
     (tmp / "build").mkdir()
-    (tmp / "build" / "libagentbay.so.1").write_bytes(data)
-    (tmp / "build" / "libagentbay.so").symlink_to("libagentbay.so.1")
+    (tmp / "build" / "libagentbay.so.2").write_bytes(data)
+    (tmp / "build" / "libagentbay.so").symlink_to("libagentbay.so.2")
     if header:
         (tmp / "include").mkdir()
         (tmp / "include" / "agentbay.h").write_text("/* the public header */\n")
@@ -181,7 +181,7 @@ class PackagingTest(unittest.TestCase):
         wheel = Wheel(build(self.project, "build_wheel", self.out))
         self.check_common(wheel, f"py3-none-{platform_tag()}")
         self.assertEqual(wheel.wheel["Root-Is-Purelib"], "false")
-        # The real file's bytes under the link's name, not a link and not .so.1.
+        # The real file's bytes under the link's name, not a link and not .so.N.
         self.assertEqual(wheel.files["agentbay/_lib/libagentbay.so"], b"\x7fELF built by make lib")
         self.assertEqual([n for n in wheel.names if ".so" in n], ["agentbay/_lib/libagentbay.so"])
 
