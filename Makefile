@@ -1,10 +1,16 @@
 # libagentbay: the front door. `make` builds, `make test` runs every test,
 # `make demo` runs the main example on the embedded backend, `make bench`
-# prints the benchmark figures the README quotes.
+# prints the benchmark figures the README quotes. The C parts (the library,
+# the Node addon, the C tests and examples) are built by CMake, which the
+# targets below call; the Go-only ones call go directly.
 
 GO      ?= go
 BUILD   := build
 PREFIX  ?= /usr/local
+
+# cmake --build runs a make below this one: keep its output free of
+# "Entering directory" lines.
+MAKEFLAGS += --no-print-directory
 
 GO_SOURCES := go.mod go.sum $(shell find core capi cmd -name '*.go' -o -name '*.c' -o -name '*.map' 2>/dev/null)
 
@@ -37,129 +43,50 @@ bench: bench-go bench-c bench-python bench-node
 bench-go:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2s ./core/...
 
-# ---- C library -------------------------------------------------------------
-# build/libagentbay.so.N (SONAME libagentbay.so.N, N = AB_ABI_VERSION; only
-# the ab_ functions exported, by capi/exports.map), the libagentbay.so link,
-# build/libagentbay.a and the public header build/include/agentbay.h. cgo's
-# generated header is internal and goes to build/internal/. Both builds use
-# the same go flags as the rest, so they share the Go build cache.
+# ---- C: CMake -----------------------------------------------------------------
+# CMakeLists.txt is the one C build: the library, the Node addon, the C tests
+# and examples, the C benchmark, the install rules. It is configured once, in
+# build/cmake, with its outputs in build/ (build/libagentbay.so.N and its
+# libagentbay.so link, build/libagentbay.a, build/include/agentbay.h,
+# build/internal/, build/tests/, build/examples/); the targets below call
+# `cmake --build`, which reconfigures by itself when CMakeLists.txt changes
+# and knows what is up to date.
 
-VERSION := $(shell sed -n 's/^\#define AB_VERSION "\(.*\)"/\1/p' include/agentbay.h)
-ABI     := $(shell sed -n 's/^\#define AB_ABI_VERSION \([0-9]*\)/\1/p' include/agentbay.h)
-SONAME  := libagentbay.so.$(ABI)
-LIBDIR  := $(PREFIX)/lib
+CMAKE       ?= cmake
+CTEST       ?= ctest
+CMAKE_DIR   := $(BUILD)/cmake
+CMAKE_BUILD := $(CMAKE) --build $(CMAKE_DIR) --target
 
-LIB_SOURCES := $(GO_SOURCES) include/agentbay.h $(wildcard capi/*.h)
-SO_LDFLAGS  := -extldflags '-Wl,-soname,$(SONAME) -Wl,--version-script=$(CURDIR)/capi/exports.map'
-LIB := $(BUILD)/$(SONAME) $(BUILD)/libagentbay.so $(BUILD)/libagentbay.a $(BUILD)/include/agentbay.h
+# CMAKE_INSTALL_LIBDIR=lib: `make install` puts the libraries in PREFIX/lib,
+# as it always has, where GNUInstallDirs would pick lib64 on some systems.
+$(CMAKE_DIR)/CMakeCache.txt:
+	$(CMAKE) -S . -B $(CMAKE_DIR) -DAGENTBAY_OUTPUT_DIR=$(CURDIR)/$(BUILD) -DCMAKE_INSTALL_LIBDIR=lib
 
-lib: $(LIB)
+lib: $(CMAKE_DIR)/CMakeCache.txt
+	$(CMAKE_BUILD) agentbay_lib
 
-$(BUILD)/$(SONAME): $(LIB_SOURCES)
-	@mkdir -p $(BUILD)/internal
-	$(GO) build -trimpath -buildmode=c-shared -ldflags "-s -w $(SO_LDFLAGS)" -o $@ ./capi
-	mv $(BUILD)/libagentbay.so.h $(BUILD)/internal/agentbay-cgo.h
-
-$(BUILD)/libagentbay.so: $(BUILD)/$(SONAME)
-	ln -sf $(SONAME) $@
-
-$(BUILD)/libagentbay.a: $(LIB_SOURCES)
-	@mkdir -p $(BUILD)/internal
-	$(GO) build -trimpath -buildmode=c-archive -ldflags '-s -w' -o $(BUILD)/internal/libagentbay.a ./capi
-	mv $(BUILD)/internal/libagentbay.a $@
-
-$(BUILD)/include/agentbay.h: include/agentbay.h
-	@mkdir -p $(@D)
-	cp $< $@
-
-# ---- C tests, examples, benchmark ------------------------------------------
 # test-c: the ABI checks (header vs exports, header hygiene); each C test
 # plain and with AddressSanitizer and UBSan, on the embedded backend, then
 # under valgrind at a smaller scale with the backend in a server process of
 # its own (see tests/c/with_server.sh); the static archive; the examples;
 # and an install into a scratch prefix used by a CMake and a pkg-config
-# consumer.
-
-C_TESTS   := $(sort $(patsubst tests/c/%.c,%,$(wildcard tests/c/test_*.c)))
-CXX_TESTS := $(sort $(patsubst tests/c/%.cpp,%,$(wildcard tests/c/test_*.cpp)))
-TESTS     := $(C_TESTS) $(CXX_TESTS)
-CC_TEST   := $(CC) -std=c11 -g -O1 -Wall -Wextra -Werror -pthread -I$(BUILD)/include
-CXX_TEST  := $(CXX) -std=c++17 -g -O1 -Wall -Wextra -Werror -pthread -I$(BUILD)/include
-ASAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-LINK_SO   := -L$(BUILD) -lagentbay -Wl,-rpath,$(CURDIR)/$(BUILD)
-VALGRIND  := tests/c/with_server.sh $(BUILD)/agentbay-local \
-             env AB_TEST_SCALE=small tests/c/memcheck.sh
-TEST_BINS := $(TESTS:%=$(BUILD)/tests/%) $(TESTS:%=$(BUILD)/tests/asan/%) \
-             $(BUILD)/tests/test_misuse_static $(BUILD)/examples/quickstart \
-             $(BUILD)/examples/many_sessions $(BUILD)/agentbay-local
-
-$(BUILD)/tests/%: tests/c/%.c tests/c/harness.h $(LIB)
-	@mkdir -p $(@D)
-	$(CC_TEST) $< -o $@ $(LINK_SO)
-
-$(BUILD)/tests/asan/%: tests/c/%.c tests/c/harness.h $(LIB)
-	@mkdir -p $(@D)
-	$(CC_TEST) $(ASAN) $< -o $@ $(LINK_SO)
-
-# The C++ tests exercise the wrapper in examples/cpp.
-$(BUILD)/tests/%: tests/c/%.cpp examples/cpp/agentbay.hpp $(LIB)
-	@mkdir -p $(@D)
-	$(CXX_TEST) -Iexamples/cpp $< -o $@ $(LINK_SO)
-
-$(BUILD)/tests/asan/%: tests/c/%.cpp examples/cpp/agentbay.hpp $(LIB)
-	@mkdir -p $(@D)
-	$(CXX_TEST) -Iexamples/cpp $(ASAN) $< -o $@ $(LINK_SO)
-
-$(BUILD)/tests/test_misuse_static: tests/c/test_misuse.c tests/c/harness.h $(LIB)
-	$(CC_TEST) $< -o $@ $(BUILD)/libagentbay.a
-
-$(BUILD)/examples/quickstart: examples/c/quickstart.c $(LIB)
-	@mkdir -p $(@D)
-	$(CC_TEST) $< -o $@ $(LINK_SO)
-
-$(BUILD)/examples/many_sessions: examples/cpp/many_sessions.cpp examples/cpp/agentbay.hpp $(LIB)
-	@mkdir -p $(@D)
-	$(CXX_TEST) -Iexamples/cpp $< -o $@ $(LINK_SO)
-
-test-c: $(TEST_BINS)
-	tests/c/check_abi.sh $(BUILD)
-	@for t in $(TESTS); do echo "== $$t"; $(BUILD)/tests/$$t || exit 1; done
-	@for t in $(TESTS); do echo "== $$t (asan+ubsan)"; $(BUILD)/tests/asan/$$t || exit 1; done
-	@for t in $(TESTS); do echo "== $$t (valgrind)"; \
-	  $(VALGRIND) $(BUILD)/tests/$$t || exit 1; done
-	$(BUILD)/tests/test_misuse_static
-	$(BUILD)/examples/quickstart > /dev/null
-	$(BUILD)/examples/many_sessions > /dev/null
-	rm -rf $(BUILD)/tests/prefix
-	$(MAKE) -s --no-print-directory install PREFIX=$(CURDIR)/$(BUILD)/tests/prefix DESTDIR=
-	tests/c/consumer/run.sh $(CURDIR)/$(BUILD)/tests/prefix $(BUILD)/tests/consumer
-
-$(BUILD)/bench/bench_capi: tests/bench/bench_capi.c $(LIB)
-	@mkdir -p $(@D)
-	$(CC) -std=c11 -O2 -Wall -Wextra -pthread -I$(BUILD)/include $< -o $@ $(LINK_SO)
+# consumer. All registered with ctest under the label c.
+test-c: $(CMAKE_DIR)/CMakeCache.txt
+	$(CMAKE_BUILD) c_tests
+	$(CTEST) --test-dir $(CMAKE_DIR) -L '^c$$' --output-on-failure
 
 $(BUILD)/bench/direct: $(GO_SOURCES) tests/bench/direct/main.go
+	@mkdir -p $(@D)
 	$(GO) build -trimpath -o $@ ./tests/bench/direct
 
-bench-c: $(BUILD)/bench/bench_capi $(BUILD)/bench/direct
+bench-c: $(CMAKE_DIR)/CMakeCache.txt $(BUILD)/bench/direct
+	$(CMAKE_BUILD) bench_capi
 	$(BUILD)/bench/bench_capi $(BUILD)/bench/direct
 
-# ---- Install ---------------------------------------------------------------
 # PREFIX (default /usr/local) and DESTDIR as usual. Installs the header, both
 # libraries, agentbay.pc and the CMake package (find_package(agentbay)).
-
-SUBST = sed -e 's|@LIBDIR@|lib|g' -e 's|@INCLUDEDIR@|include|g' -e 's|@PC_TO_PREFIX@|../..|g' \
-            -e 's|@CONFIG_TO_PREFIX@|../../..|g' -e 's|@VERSION@|$(VERSION)|g' -e 's|@SONAME@|$(SONAME)|g'
-
-install: $(LIB)
-	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(LIBDIR)/cmake/agentbay
-	install -m 644 include/agentbay.h $(DESTDIR)$(PREFIX)/include/
-	install -m 755 $(BUILD)/$(SONAME) $(DESTDIR)$(LIBDIR)/
-	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libagentbay.so
-	install -m 644 $(BUILD)/libagentbay.a $(DESTDIR)$(LIBDIR)/
-	$(SUBST) capi/agentbay.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/agentbay.pc
-	$(SUBST) capi/agentbayConfig.cmake.in > $(DESTDIR)$(LIBDIR)/cmake/agentbay/agentbayConfig.cmake
-	$(SUBST) capi/agentbayConfigVersion.cmake.in > $(DESTDIR)$(LIBDIR)/cmake/agentbay/agentbayConfigVersion.cmake
+install: lib
+	DESTDIR='$(DESTDIR)' $(CMAKE) --install $(CMAKE_DIR) --prefix '$(PREFIX)'
 
 clean:
 	rm -rf $(BUILD)
@@ -173,10 +100,10 @@ clean:
 PYTHON ?= python3
 PY     := bindings/python
 
-demo: $(LIB)
+demo: lib
 	$(PYTHON) examples/python/quickstart.py
 
-test-python: $(LIB)
+test-python: lib
 	$(PYTHON) $(PY)/tools/gen_sync.py --check
 	$(PYTHON) -m unittest discover -s $(PY)/tests -t $(PY)
 
@@ -184,38 +111,37 @@ test-python: $(LIB)
 python-sync:
 	$(PYTHON) $(PY)/tools/gen_sync.py
 
-bench-python: $(LIB)
+bench-python: lib
 	$(PYTHON) $(PY)/bench.py
 
 # With hatchling installed the wheel builds offline; without, pip fetches it.
 PY_ISOLATION = $(shell $(PYTHON) -c 'import hatchling' 2>/dev/null && echo --no-build-isolation)
 
-python-package: $(LIB)
+python-package: lib
 	$(PYTHON) -m pip wheel -q --disable-pip-version-check $(PY_ISOLATION) --no-deps -w $(BUILD)/python ./$(PY)
 
 # ---- Node --------------------------------------------------------------------
-# A small N-API addon in C (no node-gyp) that dlopens the library at run time.
+# A small N-API addon in C (no node-gyp) that dlopens the library at run time;
+# CMake builds it into bindings/node/build/Release/agentbay.node.
 
-NODE_ADDON := bindings/node/build/Release/agentbay.node
+node: $(CMAKE_DIR)/CMakeCache.txt
+	$(CMAKE_BUILD) agentbay_node
 
-node: $(NODE_ADDON)
+test-node: lib node node-package
+	cd bindings/node && AGENTBAY_NODE_PACKAGE=$$(ls $(CURDIR)/$(BUILD)/node/agentbay-*.tgz) npm test
 
-$(NODE_ADDON): bindings/node/src/addon.c include/agentbay.h bindings/node/package-lock.json
-	bindings/node/build.sh
-
-test-node: $(LIB) $(NODE_ADDON) node-package
-	cd bindings/node && AGENTBAY_NODE_PACKAGE=$(CURDIR)/$(BUILD)/node/agentbay-$(VERSION).tgz npm test
-
-# An npm package (build/node/agentbay-VERSION.tgz) with the addon and a copy of
-# the library inside, found before any other (lib/native/libagentbay.so).
-node-package: $(LIB) $(NODE_ADDON)
+# An npm package (build/node/agentbay-VERSION.tgz, VERSION from package.json)
+# with the addon and a copy of the library inside, found before any other
+# (lib/native/libagentbay.so).
+node-package: lib node
+	rm -rf $(BUILD)/node
 	mkdir -p bindings/node/lib/native $(BUILD)/node
 	cp -L $(BUILD)/libagentbay.so bindings/node/lib/native/libagentbay.so
 	cd bindings/node && npm pack --silent --pack-destination $(CURDIR)/$(BUILD)/node; \
 	  s=$$?; rm -rf lib/native; exit $$s
 
-demo-node: $(LIB) $(NODE_ADDON)
+demo-node: lib node
 	node examples/node/quickstart.mjs
 
-bench-node: $(LIB) $(NODE_ADDON)
+bench-node: lib node
 	node bindings/node/bench.mjs

@@ -6,8 +6,8 @@
 // is a real sandbox on this machine. Set AGENTBAY_API_KEY to run the same
 // code on the AgentBay cloud.
 //
-//   node examples/node/quickstart.mjs     (from the repository, after `make lib`
-//                                          and bindings/node/build.sh)
+//   node examples/node/quickstart.mjs     (from the repository, after
+//                                          `make lib node`)
 
 import { randomBytes } from 'node:crypto';
 import { AgentBay } from '../../bindings/node/index.mjs';

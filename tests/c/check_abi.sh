@@ -1,15 +1,16 @@
 #!/bin/sh
-# ABI checks of a built library: usage check_abi.sh BUILD_DIR
+# ABI checks of a built library: usage check_abi.sh BUILD_DIR SONAME
+# (CMake, which reads the ABI version from the header, passes the SONAME).
 #  - the public header compiles alone as C99 and as C++17, without warnings;
 #  - it agrees with the header cgo generates (tests/c/header_agree.c);
 #  - the functions it declares are exactly the symbols the .so exports;
 #  - the .so has its SONAME.
 set -eu
 build=$1
+soname=$2
 top=$(cd "$(dirname "$0")/../.." && pwd)
 hdr=$build/include/agentbay.h
-abi=$(sed -n 's/^#define AB_ABI_VERSION \([0-9]*\)/\1/p' "$hdr")
-so=$build/libagentbay.so.$abi
+so=$build/$soname
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -31,8 +32,8 @@ if ! diff -u "$tmp/declared" "$tmp/exported"; then
 fi
 echo "exports: the $(wc -l < "$tmp/declared") functions of the header, nothing else"
 
-readelf -d "$so" | grep -q "SONAME.*\[libagentbay.so.$abi\]" || {
-    echo "FAIL: $so has no SONAME libagentbay.so.$abi" >&2
+readelf -d "$so" | grep -qF "Library soname: [$soname]" || {
+    echo "FAIL: $so has no SONAME $soname" >&2
     exit 1
 }
-echo "soname: libagentbay.so.$abi"
+echo "soname: $soname"

@@ -28,7 +28,7 @@ function loadAddon() {
   } catch (e) {
     const why = e.code === 'MODULE_NOT_FOUND' ? 'it is not built' : e.message;
     throw new Error(`cannot load the agentbay addon ${file}: ${why}; `
-      + `build it with ${path.join(packageDir, 'build.sh')}`, { cause: e });
+      + 'build it with `make node` in the libagentbay repository', { cause: e });
   }
 }
 
