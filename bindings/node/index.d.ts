@@ -209,6 +209,8 @@ export class Session {
   readonly sessionId: string;
   /** '' on the local backend. */
   readonly resourceUrl: string;
+  /** Shell commands (the official SDK's session.command). */
+  readonly command: Command;
 
   delete(syncContext?: boolean, options?: CallOptions): Promise<DeleteResult>;
   setLabels(labels: Record<string, string>, options?: CallOptions): Promise<OperationResult<undefined>>;
@@ -235,4 +237,22 @@ export class Session {
   /** Returns at once, status 'RESUMING' or 'RUNNING'. */
   resumeAsync(options?: CallOptions): Promise<SessionResumeResult>;
   getStatus(options?: CallOptions): Promise<SessionStatusResult>;
+}
+
+export interface CommandResult extends ApiResponse {
+  /** stdout then stderr. */
+  output: string;
+  /** 124 when the command ran out of time on the local backend; 1 when it could not run. */
+  exitCode: number;
+  stdout?: string;
+  stderr?: string;
+  traceId?: string;
+}
+
+export class Command {
+  private constructor();
+  /** Runs a shell command and waits for it; success is false on a non-zero exit.
+   * timeoutMs: default and most 50000. */
+  executeCommand(command: string, timeoutMs?: number, cwd?: string, envs?: Record<string, string>,
+    options?: CallOptions): Promise<CommandResult>;
 }

@@ -153,6 +153,8 @@ class Session {
     this.sessionId = sessionId;
     /** The URL of the session's resource ('' on the local backend). */
     this.resourceUrl = resourceUrl;
+    /** Shell commands, as the official SDK's session.command. */
+    this.command = new Command((...args) => this.#run(...args));
     sessionHandles.register(this, handle);
   }
 
@@ -247,4 +249,24 @@ class Session {
   }
 }
 
-module.exports = { AgentBay, Session, AgentBayError, AbortError };
+class Command {
+  #run;
+
+  /** Commands come with their session (session.command). */
+  constructor(run) {
+    this.#run = run;
+  }
+
+  /**
+   * Runs a shell command and waits for it to end: { success (false on a
+   * non-zero exit), output (stdout then stderr), exitCode, stdout, stderr,
+   * traceId }. timeoutMs defaults to and is capped at 50000, as the
+   * official SDKs send; envs are extra environment variables.
+   */
+  async executeCommand(command, timeoutMs, cwd, envs, options) {
+    return this.#run('execute_command', { command: command ?? null, timeoutMs, cwd, envs },
+      options, undefined, { output: '', exitCode: 1 });
+  }
+}
+
+module.exports = { AgentBay, Session, Command, AgentBayError, AbortError };

@@ -3,6 +3,7 @@ package ops
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"math"
 	"sort"
 	"strconv"
@@ -40,7 +41,7 @@ func (a Args) dur(name string) time.Duration {
 	return d
 }
 
-func (a Args) labels(name string) map[string]string {
+func (a Args) strings(name string) map[string]string {
 	m, _ := a[name].(map[string]string)
 	return m
 }
@@ -460,4 +461,44 @@ func unsupportedIf(bad bool, why string) *Type {
 		}
 		return v, err
 	}}
+}
+
+// Envs are environment variables: an object of strings, refused as the
+// official SDKs refuse them, every bad entry named.
+var Envs = &Type{Name: "object of strings", decode: func(name string, raw json.RawMessage) (any, error) {
+	var fields map[string]json.RawMessage
+	if raw[0] != '{' || json.Unmarshal(raw, &fields) != nil {
+		return nil, invalid("%s must be an object of strings, got %s", name, shown(raw))
+	}
+	envs := make(map[string]string, len(fields))
+	var bad []string
+	for _, k := range sortedKeys(fields) {
+		var s string
+		if v := fields[k]; v[0] != '"' || json.Unmarshal(v, &s) != nil {
+			bad = append(bad, fmt.Sprintf("value for key '%s' (type: %s)", k, jsonType(v)))
+		}
+		envs[k] = s
+	}
+	if bad != nil {
+		return nil, invalid("Invalid environment variables: all keys and values must be strings. "+
+			"Found invalid entries: %s", strings.Join(bad, ", "))
+	}
+	return envs, nil
+}}
+
+// jsonType names the type of a JSON value.
+func jsonType(raw json.RawMessage) string {
+	switch raw[0] {
+	case '{':
+		return "object"
+	case '[':
+		return "array"
+	case '"':
+		return "string"
+	case 't', 'f':
+		return "boolean"
+	case 'n':
+		return "null"
+	}
+	return "number"
 }

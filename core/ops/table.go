@@ -28,7 +28,7 @@ var table = []*Op{
 		Result: SessionResult{},
 		run: func(ctx context.Context, x *Exec) (any, error) {
 			r, err := x.Client.Create(ctx, agentbay.CreateParams{
-				Labels: x.Args.labels("labels"), ImageID: x.Args.str("image_id"), PolicyID: x.Args.str("policy_id")})
+				Labels: x.Args.strings("labels"), ImageID: x.Args.str("image_id"), PolicyID: x.Args.str("policy_id")})
 			return x.withHandle(r, err)
 		}},
 	{Name: "get", On: OnClient, CName: "ab_client_get",
@@ -50,7 +50,7 @@ var table = []*Op{
 		Result: agentbay.SessionListResult{},
 		run: func(ctx context.Context, x *Exec) (any, error) {
 			return x.Client.List(ctx, agentbay.ListParams{
-				Labels: x.Args.labels("labels"), Page: x.Args.int("page"), MaxResults: x.Args.int("limit"),
+				Labels: x.Args.strings("labels"), Page: x.Args.int("page"), MaxResults: x.Args.int("limit"),
 				Status: x.Args.str("status"), NextToken: x.Args.str("next_token")})
 		}},
 	{Name: "delete", On: OnClient, CName: "ab_client_delete",
@@ -77,7 +77,7 @@ var table = []*Op{
 		Params: []Param{{"labels", NewLabels, "at least one; no blank key or value"}},
 		Result: agentbay.OperationResult{},
 		run: func(ctx context.Context, x *Exec) (any, error) {
-			return x.Session.SetLabels(ctx, x.Args.labels("labels"))
+			return x.Session.SetLabels(ctx, x.Args.strings("labels"))
 		}},
 	{Name: "get_labels", On: OnSession, CName: "ab_session_get_labels",
 		Doc:    "Reads the session's labels into data.",
@@ -119,6 +119,19 @@ var table = []*Op{
 			return x.Session.CallMcpTool(ctx, x.Args.str("tool_name"), x.Args.raw("args"), agentbay.CallOptions{
 				ReadTimeout: x.Args.dur("read_timeout"), ConnectTimeout: x.Args.dur("connect_timeout"),
 				AutoGenSession: x.Args.bool("auto_gen_session")})
+		}},
+	{Name: "execute_command", On: OnSession,
+		Doc: "Runs a shell command and waits for it; a non-zero exit gives success false, not a failure.",
+		Params: []Param{
+			{"command", ID, "the shell command"},
+			{"timeout_ms", Millis, "default and most: 50000, as the official SDKs"},
+			{"cwd", String, "the working directory; default: the session's home"},
+			{"envs", Envs, "extra environment variables"},
+		},
+		Result: agentbay.CommandResult{},
+		run: func(ctx context.Context, x *Exec) (any, error) {
+			return x.Session.ExecuteCommand(ctx, x.Args.str("command"), agentbay.CommandOptions{
+				Timeout: x.Args.dur("timeout_ms"), Cwd: x.Args.str("cwd"), Envs: x.Args.strings("envs")})
 		}},
 	{Name: "pause", On: OnSession, CName: "ab_session_pause",
 		Doc:    "Pauses the session and waits until it is PAUSED.",

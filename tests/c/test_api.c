@@ -197,6 +197,18 @@ static void test_session_calls(ab_session s, const char *id)
     expect_success(r);
     CHECK(strstr(r, "by-name") != NULL);
     ab_string_free(r);
+    /* Commands: the official SDKs' result, by name through the generic call. */
+    CHECK_RC(ab_session_call(s, "execute_command",
+                             "{\"command\": \"echo out; echo err >&2; exit 4\", "
+                             "\"envs\": {\"A\": \"1\"}, \"cwd\": \"/tmp\"}",
+                             NULL, NULL, &op, NULL),
+             AB_OK);
+    r = wait_ok(op);
+    CHECK(strstr(r, "\"success\":false") != NULL);
+    CHECK(strstr(r, "\"exit_code\":4") != NULL);
+    CHECK(strstr(r, "\"output\":\"out\\nerr\\n\"") != NULL);
+    CHECK(strstr(r, "\"error_message\":\"err\\n\"") != NULL);
+    ab_string_free(r);
     /* NULL args mean {}: the shell tool then misses its command. */
     CHECK_RC(ab_session_call_mcp_tool(s, "shell", NULL, NULL, NULL, NULL, &op,
                                       NULL),

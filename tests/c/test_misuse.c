@@ -278,6 +278,12 @@ static void test_null_and_bad_text(ab_client c)
     expect_error(ab_session_call(s, "get_status", "{\"x\": 1}", tally_cb, &ref0, &op, &err),
                  err, ia);
     expect_error(ab_session_call(s, "get_st\xff" "atus", NULL, tally_cb, &ref0, &op, &err), err, ia);
+    CHECK_RC(ab_session_call(s, "execute_command", "{\"command\": \"true\", \"envs\": {\"A\": 1}}",
+                             tally_cb, &ref0, &op, &err),
+             ia);
+    CHECK(strcmp(ab_error_param(err), "envs") == 0);
+    ab_error_free(err);
+    err = NULL;
     expect_error(ab_client_call(c, "get", "{\"session_id\": \"\xff\"}", tally_cb, &ref0, &op,
                                 &err),
                  err, ia);

@@ -253,7 +253,7 @@ func camel(op *ops.Op) string { return op.CamelName() }
 
 func checkPythonOps(f files) []string {
 	client := all(f[pyCore], `self\._core\.call\(\s*"([a-z_]+)"`)
-	session := all(f[pyAsync], `self\._op\(\s*"([a-z_]+)"`)
+	session := all(f[pyAsync], `\._op\(\s*"([a-z_]+)"`)
 	return append(diffSets(pyCore+" client calls", client, "the table", tableNames(ops.OnClient, snake)),
 		diffSets(pyAsync+" session calls", session, "the table", tableNames(ops.OnSession, snake))...)
 }

@@ -30,11 +30,11 @@ from __future__ import annotations
 from typing import Optional
 
 from . import _native
-from ._async import AsyncAgentBay, AsyncSession
-from ._sync import AgentBay, Session
+from ._async import AsyncAgentBay, AsyncCommand, AsyncSession
+from ._sync import AgentBay, Command, Session
 from .config import EMBEDDED, Config, CreateSessionParams
 from .exceptions import AgentBayError, SessionError
-from .results import (ApiResponse, DeleteResult, McpTool, McpToolResult, McpToolsResult,
+from .results import (ApiResponse, CommandResult, DeleteResult, McpTool, McpToolResult, McpToolsResult,
                       OperationResult, SessionInfo, SessionListResult, SessionPauseResult,
                       SessionResult, SessionResumeResult, SessionStatusResult)
 
@@ -63,11 +63,11 @@ def library_version() -> str:
 
 
 __all__ = [
-    "AsyncAgentBay", "AsyncSession", "AgentBay", "Session",
+    "AsyncAgentBay", "AsyncSession", "AsyncCommand", "AgentBay", "Session", "Command",
     "Config", "CreateSessionParams", "EMBEDDED",
     "AgentBayError", "SessionError",
     "ApiResponse", "OperationResult", "DeleteResult", "SessionResult", "SessionListResult",
-    "McpTool", "McpToolResult", "McpToolsResult", "SessionPauseResult", "SessionResumeResult",
+    "CommandResult", "McpTool", "McpToolResult", "McpToolsResult", "SessionPauseResult", "SessionResumeResult",
     "SessionStatusResult", "SessionInfo",
     "load_library", "library_version", "__version__",
 ]

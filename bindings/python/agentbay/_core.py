@@ -21,7 +21,7 @@ from . import _native
 from ._native import NativeCallError, NativeError, Outcome
 from .config import Config, CreateSessionParams
 from .exceptions import AgentBayError, SessionError
-from .results import (DeleteResult, McpTool, OperationResult, SessionInfo, SessionListResult,
+from .results import (CommandResult, DeleteResult, McpTool, OperationResult, SessionInfo, SessionListResult,
                       SessionResult)
 
 R = TypeVar("R")
@@ -175,6 +175,14 @@ def raises(prefix: str) -> Fail[Any]:
         raise SessionError(f"{prefix}: {err.message}", error_kind=err.kind,
                            request_id=err.request_id) from None
     return fail
+
+
+def command_failed(err: NativeError) -> CommandResult:
+    """execute_command's failures: a failed result, except the bad envs the
+    official SDK raises ValueError for."""
+    if err.param == "envs" and err.kind == "invalid_argument":
+        raise ValueError(err.message)
+    return replace(failed(CommandResult, err), exit_code=1)
 
 
 def refused_here(err: NativeError) -> bool:

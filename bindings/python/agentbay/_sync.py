@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from typing import Any, Dict, Optional
 
-from ._core import ClientBase, SessionBase, raises, result, run_sync, session_info, tools
+from ._core import (ClientBase, SessionBase, command_failed, raises, result, run_sync,
+                    session_info, tools)
 from .config import Config, CreateSessionParams
-from .results import (DeleteResult, McpToolResult, McpToolsResult, OperationResult,
+from .results import (CommandResult, DeleteResult, McpToolResult, McpToolsResult, OperationResult,
                       SessionListResult, SessionPauseResult, SessionResult,
                       SessionResumeResult, SessionStatusResult)
 
@@ -227,9 +228,44 @@ class Session(SessionBase):
         """Reads the session's status, e.g. "RUNNING" or "PAUSED"."""
         return run_sync(self._op("get_status", SessionStatusResult))
 
+    @property
+    def command(self) -> "Command":
+        """The session's shell commands, as the official SDK's ``session.command``."""
+        return Command(self)
+
     # The names SDK releases from 0.15 on give these methods, so that code
     # written for them runs too.
     beta_pause = pause
     beta_pause_async = pause_async
     beta_resume = resume
     beta_resume_async = resume_async
+
+
+class Command:
+    """Shell commands of one session (the official SDK's ``session.command``)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def execute_command(self, command: str, timeout_ms: int = 50000,
+                              cwd: Optional[str] = None,
+                              envs: Optional[Dict[str, str]] = None) -> CommandResult:
+        """Runs a shell command and waits for it to end.
+
+        Args:
+            command: the command, run by the session's shell.
+            timeout_ms: time limit in milliseconds (at most 50000, as the
+                official SDKs send; the command is killed when it is reached).
+            cwd: the working directory (None: the session's home).
+            envs: extra environment variables, all str.
+
+        Returns:
+            CommandResult: ``success`` False on a non-zero exit or a failure.
+
+        Raises:
+            ValueError: ``envs`` has a key or value that is not a str, as in
+                the official SDK.
+        """
+        return run_sync(self.session._op("execute_command", CommandResult, {
+            "command": command, "timeout_ms": timeout_ms, "cwd": cwd, "envs": envs},
+            fail=command_failed))

@@ -109,6 +109,25 @@ class McpToolsResult(ApiResponse):
 
 
 @dataclass
+class CommandResult(ApiResponse):
+    """Result of ``session.command.execute_command``.
+
+    ``success`` is False when the command exits non-zero (``exit_code`` says
+    how, ``error_message`` is its stderr) as well as when it could not be
+    run (``error_kind`` then says why). ``output`` is stdout then stderr.
+    """
+
+    success: bool = False
+    output: str = ""
+    error_message: str = ""
+    exit_code: int = 0
+    stdout: str = ""
+    stderr: str = ""
+    trace_id: str = ""
+    error_kind: str = ""
+
+
+@dataclass
 class McpToolResult(ApiResponse):
     """Result of an MCP tool call: ``data`` is the tool's text output.
 

@@ -35,6 +35,7 @@ Generated from _async.py by tools/gen_sync.py: do not edit.
 WORDS = [
     (r"\bAsyncAgentBay\b", "AgentBay"),
     (r"\bAsyncSession\b", "Session"),
+    (r"\bAsyncCommand\b", "Command"),
     (r"\brun_async\b", "run_sync"),
     (r"\b__aenter__\b", "__enter__"),
     (r"\b__aexit__\b", "__exit__"),

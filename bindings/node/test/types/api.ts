@@ -5,6 +5,7 @@ import {
   type SessionInfo, type LibraryInfo, type OperationResult, type ApiResponse,
   type CreateSessionParams, type SessionResult, type SessionListResult, type DeleteResult,
   type McpToolResult, type McpToolsResult, type SessionPauseResult, type SessionResumeResult,
+  type CommandResult,
 } from '../..';
 
 async function main(): Promise<void> {
@@ -47,6 +48,10 @@ async function main(): Promise<void> {
   const call: McpToolResult = await session.callMcpTool('shell', { command: 'ls', timeout_ms: 1000 },
     { readTimeout: 30000, connectTimeout: 5000, signal: ac.signal });
   await session.callMcpTool('shell', { command: 'ls' }, true); // the official SDK's autoGenSession
+  const cmd: CommandResult = await session.command.executeCommand('ls', 5000, '/tmp', { A: 'b' });
+  const exitCode: number = cmd.exitCode;
+  void exitCode;
+  await session.command.executeCommand('ls', undefined, undefined, undefined, { signal: ac.signal });
   await session.callMcpTool('shell', { command: 'ls' }, false, { signal: ac.signal });
   const text: string | undefined = call.data;
   console.log(text, call.errorKind);

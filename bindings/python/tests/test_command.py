@@ -1,0 +1,91 @@
+"""session.command: the official SDK's execute_command and its results, on
+the embedded backend, in both APIs."""
+
+from __future__ import annotations
+
+import unittest
+
+from agentbay import AgentBay, AsyncAgentBay, CommandResult
+
+agent_bay: AsyncAgentBay
+
+
+def setUpModule() -> None:
+    global agent_bay
+    agent_bay = AsyncAgentBay()
+
+
+def tearDownModule() -> None:
+    agent_bay.close()
+
+
+class CommandTest(unittest.IsolatedAsyncioTestCase):
+    async def asyncSetUp(self) -> None:
+        self.session = (await agent_bay.create()).session
+        self.command = self.session.command
+
+    async def asyncTearDown(self) -> None:
+        await self.session.delete()
+
+    async def test_success(self) -> None:
+        r = await self.command.execute_command("echo out; echo err >&2")
+        self.assertIsInstance(r, CommandResult)
+        self.assertTrue(r.success, r.error_message)
+        self.assertEqual((r.exit_code, r.stdout, r.stderr, r.output), (0, "out\n", "err\n", "out\nerr\n"))
+        self.assertTrue(r.request_id)
+
+    async def test_non_zero_exit_is_a_failed_result(self) -> None:
+        r = await self.command.execute_command("echo partial; echo why >&2; exit 5")
+        self.assertFalse(r.success)
+        self.assertEqual((r.exit_code, r.stdout, r.error_message), (5, "partial\n", "why\n"))
+        self.assertEqual(r.error_kind, "")  # the call went through
+
+    async def test_cwd_and_envs(self) -> None:
+        r = await self.command.execute_command('echo "$A-$B"; pwd', 5000, cwd="/tmp",
+                                               envs={"A": "one", "B": "two"})
+        self.assertTrue(r.success, r.error_message)
+        self.assertIn("one-two\n", r.stdout)
+        self.assertIn("/tmp", r.stdout)
+
+    async def test_timeout_kills_the_command(self) -> None:
+        r = await self.command.execute_command("echo started; sleep 30", timeout_ms=300)
+        self.assertFalse(r.success)
+        self.assertEqual((r.exit_code, r.stdout), (124, "started\n"))
+
+    async def test_bad_envs_raise_value_error(self) -> None:
+        # As the official SDK: ValueError, with every bad entry named.
+        with self.assertRaises(ValueError) as caught:
+            await self.command.execute_command("true", envs={"A": 1, "B": "ok", "C": None})
+        self.assertEqual(str(caught.exception),
+                         "Invalid environment variables: all keys and values must be strings. "
+                         "Found invalid entries: value for key 'A' (type: number), "
+                         "value for key 'C' (type: null)")
+
+    async def test_bad_arguments_give_failed_results(self) -> None:
+        for kwargs, message in (({"command": ""}, "command is required"),
+                                ({"command": 5}, "command must be a string, got 5"),
+                                ({"command": "true", "timeout_ms": -1}, "timeout_ms must be"),
+                                ({"command": "true", "cwd": 7}, "cwd must be a string")):
+            with self.subTest(**kwargs):
+                r = await self.command.execute_command(**kwargs)
+                self.assertFalse(r.success)
+                self.assertEqual((r.error_kind, r.exit_code), ("invalid_argument", 1))
+                self.assertIn(message, r.error_message)
+
+    async def test_gone_session(self) -> None:
+        session = (await agent_bay.create()).session
+        await session.delete()
+        r = await session.command.execute_command("true")
+        self.assertFalse(r.success)
+        self.assertEqual((r.error_kind, r.exit_code), ("not_found", 1))
+
+
+class SyncCommandTest(unittest.TestCase):
+    def test_execute_command(self) -> None:
+        with AgentBay() as client:
+            session = client.create().session
+            r = session.command.execute_command("echo sync")
+            self.assertTrue(r.success, r.error_message)
+            self.assertEqual(r.stdout, "sync\n")
+            self.assertIs(session.command.session, session)
+            session.delete()
