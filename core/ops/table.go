@@ -2,15 +2,20 @@ package ops
 
 import (
 	"context"
+	"slices"
 
 	"github.com/libagentbay/libagentbay/core/agentbay"
 )
 
-// table is the one list of operations. Parameters are named as the
-// reference names the arguments, in the reference's units (seconds for
-// pause and resume, milliseconds for tool calls); results carry the
-// reference's field names.
-var table = []*Op{
+// table is the one list of operations: the session API of the reference,
+// then the official SDKs' session modules, each in a file of its own.
+// Parameters are named as the reference names the arguments, in the
+// reference's units (seconds for pause and resume, milliseconds for tool
+// calls); results carry the reference's field names.
+var table = slices.Concat(sessionAPI, commandOps)
+
+// sessionAPI are the client calls and the AsyncSession API of the reference.
+var sessionAPI = []*Op{
 	// ---- Client ----------------------------------------------------------
 	{Name: "create", On: OnClient, CName: "ab_client_create",
 		Doc: "Creates a session; the result's session_handle is the caller's to free.",
@@ -119,19 +124,6 @@ var table = []*Op{
 			return x.Session.CallMcpTool(ctx, x.Args.str("tool_name"), x.Args.raw("args"), agentbay.CallOptions{
 				ReadTimeout: x.Args.dur("read_timeout"), ConnectTimeout: x.Args.dur("connect_timeout"),
 				AutoGenSession: x.Args.bool("auto_gen_session")})
-		}},
-	{Name: "execute_command", On: OnSession,
-		Doc: "Runs a shell command and waits for it; a non-zero exit gives success false, not a failure.",
-		Params: []Param{
-			{"command", ID, "the shell command"},
-			{"timeout_ms", Millis, "default and most: 50000, as the official SDKs"},
-			{"cwd", String, "the working directory; default: the session's home"},
-			{"envs", Envs, "extra environment variables"},
-		},
-		Result: agentbay.CommandResult{},
-		run: func(ctx context.Context, x *Exec) (any, error) {
-			return x.Session.ExecuteCommand(ctx, x.Args.str("command"), agentbay.CommandOptions{
-				Timeout: x.Args.dur("timeout_ms"), Cwd: x.Args.str("cwd"), Envs: x.Args.strings("envs")})
 		}},
 	{Name: "pause", On: OnSession, CName: "ab_session_pause",
 		Doc:    "Pauses the session and waits until it is PAUSED.",
