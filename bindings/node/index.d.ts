@@ -152,7 +152,17 @@ export interface AgentBayOptions {
   libraryPath?: string;
 }
 
+/** A context to mount in a new session at path (under /home/wuying or /tmp). */
+export interface ContextSync {
+  contextId: string;
+  path: string;
+  /** The official SyncPolicy, e.g. { uploadPolicy: { autoUpload: false } }; default: upload when the session ends. */
+  policy?: Record<string, unknown>;
+}
+
 export interface CreateSessionParams {
+  /** Contexts to mount; create resolves once they are in the session. */
+  contextSync?: ContextSync[];
   labels?: Record<string, string>;
   imageId?: string;
   policyId?: string;
@@ -181,6 +191,8 @@ export interface LibraryInfo {
 
 export class AgentBay {
   constructor(options?: AgentBayOptions);
+  /** The context service (the official SDK's agentBay.context). */
+  readonly context: ContextService;
   /** The endpoint in use ('embedded' for the local backend). The embedded
    * backend starts in the background: reading this waits until it runs. */
   readonly endpoint: string;
@@ -211,6 +223,8 @@ export class Session {
   readonly resourceUrl: string;
   /** Shell commands (the official SDK's session.command). */
   readonly command: Command;
+  /** The session's context syncs (the official SDK's session.context). */
+  readonly context: ContextManager;
 
   delete(syncContext?: boolean, options?: CallOptions): Promise<DeleteResult>;
   setLabels(labels: Record<string, string>, options?: CallOptions): Promise<OperationResult<undefined>>;
@@ -255,4 +269,91 @@ export class Command {
    * timeoutMs: default and most 50000. */
   executeCommand(command: string, timeoutMs?: number, cwd?: string, envs?: Record<string, string>,
     options?: CallOptions): Promise<CommandResult>;
+}
+
+export interface Context {
+  id: string;
+  name: string;
+  createdAt: string;
+  lastUsedAt: string;
+  state: string;
+}
+
+export interface ContextResult extends ApiResponse {
+  contextId?: string;
+  context?: Context;
+}
+
+export interface ContextListResult extends ApiResponse {
+  contexts: Context[];
+  nextToken?: string;
+  maxResults?: number;
+  totalCount?: number;
+}
+
+export interface FileUrlResult extends ApiResponse {
+  /** PUT the content to an upload URL, GET it from a download URL. */
+  url?: string;
+  /** Unix seconds. */
+  expireTime?: number;
+}
+
+export interface ContextFileEntry {
+  fileId: string;
+  fileName: string;
+  filePath: string;
+  fileType: 'file' | 'folder';
+  size: number;
+  status: string;
+  gmtCreate: string;
+  gmtModified: string;
+}
+
+export interface ContextFileListResult extends ApiResponse {
+  entries: ContextFileEntry[];
+  count?: number;
+}
+
+export interface ClearContextResult extends ApiResponse {
+  status?: string;
+  contextId?: string;
+}
+
+export interface ContextStatusData {
+  contextId: string;
+  path: string;
+  status: string;
+  taskType: string;
+  errorMessage: string;
+  startTime: number;
+  finishTime: number;
+}
+
+export interface ContextInfoResult extends ApiResponse {
+  contextStatusData: ContextStatusData[];
+}
+
+export class ContextService {
+  private constructor();
+  /** By name (creating it if create), or with name undefined by contextId. */
+  get(name?: string, create?: boolean, contextId?: string, options?: CallOptions): Promise<ContextResult>;
+  create(name: string, options?: CallOptions): Promise<ContextResult>;
+  list(params?: { maxResults?: number; nextToken?: string; sessionId?: string },
+    options?: CallOptions): Promise<ContextListResult>;
+  /** Renames context to context.name. */
+  update(context: Context, options?: CallOptions): Promise<OperationResult<undefined>>;
+  delete(context: Context, options?: CallOptions): Promise<OperationResult<undefined>>;
+  clear(contextId: string, options?: CallOptions): Promise<ClearContextResult>;
+  getFileUploadUrl(contextId: string, filePath: string, options?: CallOptions): Promise<FileUrlResult>;
+  getFileDownloadUrl(contextId: string, filePath: string, options?: CallOptions): Promise<FileUrlResult>;
+  deleteFile(contextId: string, filePath: string, options?: CallOptions): Promise<OperationResult<undefined>>;
+  listFiles(contextId: string, parentFolderPath?: string, pageNumber?: number, pageSize?: number,
+    options?: CallOptions): Promise<ContextFileListResult>;
+}
+
+export class ContextManager {
+  private constructor();
+  /** mode: 'upload' (default) or 'download'; resolves once the sync is done. */
+  sync(contextId?: string, path?: string, mode?: 'upload' | 'download', options?: CallOptions): Promise<OperationResult<undefined>>;
+  info(contextId?: string, path?: string, taskType?: 'upload' | 'download', options?: CallOptions): Promise<ContextInfoResult>;
 }

@@ -51,6 +51,8 @@ class AgentBay {
    * the background.
    */
   constructor(options) {
+    /** The context service (the official SDK's agentBay.context). */
+    this.context = new ContextService((...args) => this.#run(...args));
     const { apiKey, endpoint, timeoutMs, config, libraryPath } = check.optionalObject(options, 'options');
     const official = check.optionalObject(config, 'config');
     const json = native.encode({
@@ -107,9 +109,12 @@ class AgentBay {
     return { ...rest, session };
   }
 
-  /** Creates a session: params { labels, imageId, policyId, ... }. */
+  /** Creates a session: params { labels, imageId, policyId, contextSync, ... }. */
   async create(params, options) {
-    return this.#run('create', check.optionalObject(params, 'params'), options, (r) => this.#session(r));
+    const { contextSync, ...rest } = check.optionalObject(params, 'params');
+    // The official SDK's contextSync is the table's context_syncs.
+    const p = contextSync === undefined ? rest : { contextSyncs: contextSync, ...rest };
+    return this.#run('create', p, options, (r) => this.#session(r));
   }
 
   /** Finds an existing session by id. */
@@ -155,6 +160,8 @@ class Session {
     this.resourceUrl = resourceUrl;
     /** Shell commands, as the official SDK's session.command. */
     this.command = new Command((...args) => this.#run(...args));
+    /** The session's context syncs, as the official SDK's session.context. */
+    this.context = new ContextManager((...args) => this.#run(...args));
     sessionHandles.register(this, handle);
   }
 
@@ -269,4 +276,93 @@ class Command {
   }
 }
 
-module.exports = { AgentBay, Session, Command, AgentBayError, AbortError };
+const contextOf = (raw) => {
+  const { context, ...rest } = camelKeys(raw);
+  return { ...rest, context: context && camelKeys(context) };
+};
+
+class ContextService {
+  #run;
+
+  /** The service comes with its client (agentBay.context). */
+  constructor(run) {
+    this.#run = run;
+  }
+
+  /** Finds a context by name (creating it if create) or, with name undefined, by contextId. */
+  async get(name, create, contextId, options) {
+    return this.#run('context_get', { name, create, contextId }, options, contextOf);
+  }
+
+  /** Creates a context (or finds the one of that name). */
+  async create(name, options) {
+    return this.#run('context_create', { name: name ?? null }, options, contextOf);
+  }
+
+  /** Lists contexts: params { maxResults, nextToken, sessionId }. */
+  async list(params, options) {
+    const { maxResults, nextToken, sessionId } = check.optionalObject(params, 'params');
+    const map = (raw) => ({ ...camelKeys(raw), contexts: (raw.contexts ?? []).map(camelKeys) });
+    return this.#run('context_list', { maxResults, nextToken, sessionId }, options, map, { contexts: [] });
+  }
+
+  /** Renames context (an object from get or list) to context.name. */
+  async update(context, options) {
+    return this.#run('context_update', { contextId: context?.id ?? null, name: context?.name ?? null }, options);
+  }
+
+  /** Deletes context and its content. */
+  async delete(context, options) {
+    return this.#run('context_delete', { contextId: context?.id ?? null }, options);
+  }
+
+  /** Removes the context's content, keeping the context. */
+  async clear(contextId, options) {
+    const map = (raw) => ({ ...camelKeys(raw), status: 'available', contextId });
+    return this.#run('context_clear', { contextId: contextId ?? null }, options, map);
+  }
+
+  /** A presigned URL to PUT one file of the context: { url, expireTime }. */
+  async getFileUploadUrl(contextId, filePath, options) {
+    return this.#run('context_get_file_upload_url', { contextId: contextId ?? null, filePath: filePath ?? null }, options);
+  }
+
+  /** A presigned URL to GET one file of the context. */
+  async getFileDownloadUrl(contextId, filePath, options) {
+    return this.#run('context_get_file_download_url', { contextId: contextId ?? null, filePath: filePath ?? null }, options);
+  }
+
+  /** Deletes one file or folder of the context. */
+  async deleteFile(contextId, filePath, options) {
+    return this.#run('context_delete_file', { contextId: contextId ?? null, filePath: filePath ?? null }, options);
+  }
+
+  /** Lists one folder of the context, a page at a time: { entries, count }. */
+  async listFiles(contextId, parentFolderPath, pageNumber, pageSize, options) {
+    const map = (raw) => ({ ...camelKeys(raw), entries: (raw.entries ?? []).map(camelKeys) });
+    return this.#run('context_list_files', { contextId: contextId ?? null, parentFolderPath, pageNumber, pageSize },
+      options, map, { entries: [] });
+  }
+}
+
+class ContextManager {
+  #run;
+
+  /** The manager comes with its session (session.context). */
+  constructor(run) {
+    this.#run = run;
+  }
+
+  /** Syncs the session's contexts (mode 'upload', the default, or 'download') and waits. */
+  async sync(contextId, path, mode, options) {
+    return this.#run('context_sync', { contextId, path, mode }, options);
+  }
+
+  /** The sync tasks of the session's contexts: { contextStatusData }. */
+  async info(contextId, path, taskType, options) {
+    const map = (raw) => ({ ...camelKeys(raw), contextStatusData: (raw.context_status_data ?? []).map(camelKeys) });
+    return this.#run('context_info', { contextId, path, taskType }, options, map, { contextStatusData: [] });
+  }
+}
+
+module.exports = { AgentBay, Session, Command, ContextService, ContextManager, AgentBayError, AbortError };

@@ -194,9 +194,10 @@ func (c *Client) do(ctx context.Context, call wire.Call) (*wire.Response, error)
 
 // CreateParams are the options of Create.
 type CreateParams struct {
-	ImageID  string            // e.g. "linux_latest"; empty lets the service choose
-	Labels   map[string]string // initial labels
-	PolicyID string            // McpPolicyId
+	ImageID      string            // e.g. "linux_latest"; empty lets the service choose
+	Labels       map[string]string // initial labels
+	PolicyID     string            // McpPolicyId
+	ContextSyncs []ContextSync     // contexts to mount; Create waits until they are there
 }
 
 // Create makes a new session. The session is usable when Create returns.
@@ -213,6 +214,13 @@ func (c *Client) Create(ctx context.Context, p CreateParams) (*SessionResult, er
 	}
 	if p.PolicyID != "" {
 		form.Set("McpPolicyId", p.PolicyID)
+	}
+	if len(p.ContextSyncs) > 0 {
+		list, err := persistenceList(p.ContextSyncs)
+		if err != nil {
+			return nil, err
+		}
+		form.Set("PersistenceDataList", list)
 	}
 	resp, err := c.do(ctx, wire.Call{Action: "CreateMcpSession", Form: form})
 	if err != nil {
@@ -236,6 +244,13 @@ func (c *Client) Create(ctx context.Context, p CreateParams) (*SessionResult, er
 	}
 	if s.token, err = text(resp, d, "Token"); err != nil {
 		return nil, err
+	}
+	if len(p.ContextSyncs) > 0 {
+		// As the official SDKs: the session is ready once its contexts
+		// are downloaded (a failed download is logged by the service).
+		if _, err := s.waitContexts(ctx, "", "", "download"); err != nil {
+			return nil, err
+		}
 	}
 	return &SessionResult{Result: ok(resp.RequestID), Session: s}, nil
 }

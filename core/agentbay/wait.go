@@ -4,8 +4,6 @@ import (
 	"context"
 	"time"
 
-	"github.com/tidwall/gjson"
-
 	"github.com/libagentbay/libagentbay/core/wire"
 )
 
@@ -213,10 +211,11 @@ func (s *Session) transition(ctx context.Context, start func(context.Context) (*
 }
 
 // Delete deletes the session and waits until it is gone. With syncContext it
-// first waits for the session's context uploads to settle (GetContextInfo).
+// first uploads the session's contexts and waits for the uploads, as the
+// official SDKs do.
 func (s *Session) Delete(ctx context.Context, syncContext bool) (*DeleteResult, error) {
 	if syncContext {
-		if err := s.waitContextSync(ctx); err != nil {
+		if _, err := s.ContextSync(ctx, "", "", "upload"); err != nil {
 			return nil, err
 		}
 	}
@@ -228,38 +227,4 @@ func (s *Session) Delete(ctx context.Context, syncContext bool) (*DeleteResult, 
 		return nil, err
 	}
 	return &DeleteResult{Result: ok(resp.RequestID)}, nil
-}
-
-// waitContextSync polls GetContextInfo until no context item is still moving.
-func (s *Session) waitContextSync(ctx context.Context) error {
-	o := WaitOptions{Timeout: 60 * time.Second, PollInterval: 2 * time.Second}
-	_, err := poll(ctx, "Context sync", o, func(ctx context.Context) (string, bool, error) {
-		resp, err := s.client.do(ctx, wire.Call{Action: "GetContextInfo", Form: s.form()})
-		if err != nil {
-			return "", false, err
-		}
-		return "", contextsSettled(wire.JSONValue(resp.Data.Get("ContextStatus"))), nil
-	})
-	return err
-}
-
-// contextsSettled reads ContextStatus: a JSON list of {type, data} where data
-// is a JSON list of items with a status; Success and Failed are final.
-func contextsSettled(raw string) bool {
-	if raw == "" || !gjson.Valid(raw) {
-		return true
-	}
-	settled := true
-	gjson.Parse(raw).ForEach(func(_, group gjson.Result) bool {
-		items := gjson.Parse(wire.JSONValue(group.Get("data")))
-		items.ForEach(func(_, it gjson.Result) bool {
-			st := it.Get("status").String()
-			if st != "Success" && st != "Failed" {
-				settled = false
-			}
-			return settled
-		})
-		return settled
-	})
-	return settled
 }

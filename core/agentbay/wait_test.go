@@ -320,43 +320,25 @@ func TestDelete(t *testing.T) {
 		assert.GreaterOrEqual(t, len(obs.statuses()), 2)
 	})
 
-	t.Run("syncContext waits for uploads first", func(t *testing.T) {
+	t.Run("syncContext uploads and waits for the uploads first", func(t *testing.T) {
 		ctxStatus := func(st string) string {
 			items := `[{"contextId":"ctx-1","path":"/home/wuying/data","status":"` + st + `","errorMessage":""}]`
 			return `{"ContextStatus":` + jsonString(`[{"type":"data","data":`+jsonString(items)+`}]`) + `}`
 		}
 		api := newFakeAPI(t).
+			on("SyncContext", okReply("")).
 			on("GetContextInfo", seq(okReply(ctxStatus("Uploading")), okReply(ctxStatus("Uploading")), okReply(ctxStatus("Success")))).
 			on("DeleteSessionAsync", okReply("")).
 			on("GetSessionDetail", notFound)
 		_, err := newClient(t, api.URL()).Delete(testCtx(t), "s", true)
 		require.NoError(t, err)
 		all := api.requests("")
-		require.Len(t, all, 5)
-		for i, want := range []string{"GetContextInfo", "GetContextInfo", "GetContextInfo", "DeleteSessionAsync", "GetSessionDetail"} {
+		require.Len(t, all, 6)
+		for i, want := range []string{"SyncContext", "GetContextInfo", "GetContextInfo", "GetContextInfo", "DeleteSessionAsync", "GetSessionDetail"} {
 			assert.Equal(t, want, all[i].action())
 		}
 		assert.Equal(t, "s", all[0].Form.Get("SessionId"))
+		assert.Equal(t, "upload", all[0].Form.Get("Mode"))
+		assert.Equal(t, "upload", all[1].Form.Get("TaskType"))
 	})
-}
-
-func TestContextsSettled(t *testing.T) {
-	group := func(items string) string {
-		return `[{"type":"data","data":` + jsonString(items) + `}]`
-	}
-	cases := []struct {
-		raw  string
-		want bool
-	}{
-		{"", true},
-		{"[]", true},
-		{"not json", true},
-		{group(`[]`), true},
-		{group(`[{"status":"Success"},{"status":"Failed"}]`), true},
-		{group(`[{"status":"Success"},{"status":"Uploading"}]`), false},
-		{`[{"type":"data","data":[{"status":"Downloading"}]}]`, false},
-	}
-	for _, tc := range cases {
-		assert.Equal(t, tc.want, contextsSettled(tc.raw), tc.raw)
-	}
 }

@@ -28,6 +28,17 @@ var actions = map[string]func(*Server, *call) (reply, error){
 	"PauseSessionAsync":  (*Server).pauseSessionAsync,
 	"ResumeSessionAsync": (*Server).resumeSessionAsync,
 	"GetContextInfo":     (*Server).getContextInfo,
+	"SyncContext":        (*Server).syncContext,
+
+	"GetContext":                (*Server).getContext,
+	"ListContexts":              (*Server).listContexts,
+	"ModifyContext":             (*Server).modifyContext,
+	"DeleteContext":             (*Server).deleteContext,
+	"ClearContext":              (*Server).clearContext,
+	"GetContextFileUploadUrl":   (*Server).getContextFileUploadURL,
+	"GetContextFileDownloadUrl": (*Server).getContextFileDownloadURL,
+	"DescribeContextFiles":      (*Server).describeContextFiles,
+	"DeleteContextFile":         (*Server).deleteContextFile,
 }
 
 // baseURL is the server's URL as the client reached it.
@@ -66,7 +77,11 @@ func (s *Server) createMcpSession(c *call) (reply, error) {
 	if image == "" {
 		image = "linux_latest"
 	}
-	se, err := s.create(image, c.param("McpPolicyId"), labels)
+	mounts, err := s.parseMounts(c)
+	if err != nil {
+		return nil, err
+	}
+	se, err := s.create(image, c.param("McpPolicyId"), labels, mounts)
 	if err != nil {
 		return nil, err
 	}
@@ -346,9 +361,3 @@ func (s *Server) resumeSessionAsync(c *call) (reply, error) {
 
 // getContextInfo reports no context: local sessions do not sync contexts.
 // ContextStatus is a JSON string, as the SDKs require.
-func (s *Server) getContextInfo(c *call) (reply, error) {
-	if _, err := s.session(c); err != nil {
-		return nil, err
-	}
-	return data(map[string]any{"ContextStatus": "[]"}), nil
-}

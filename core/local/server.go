@@ -41,6 +41,7 @@ type Options struct {
 	MaxBodyBytes      int64         // request body; default 16 MiB
 	MaxOutputBytes    int           // each output stream of a tool call; default 1 MiB
 	MaxCommandTimeout time.Duration // longest command; default 10 minutes
+	MaxUploadBytes    int64         // a file PUT to a context's upload URL; default 1 GiB
 }
 
 const (
@@ -48,6 +49,7 @@ const (
 	defaultMaxBodyBytes      = 16 << 20
 	defaultMaxOutputBytes    = 1 << 20
 	defaultMaxCommandTimeout = 10 * time.Minute
+	defaultMaxUploadBytes    = 1 << 30
 )
 
 // Server is a running local backend.
@@ -56,6 +58,7 @@ type Server struct {
 	keyHash  [sha256.Size]byte
 	log      *slog.Logger
 	db       *store.Store
+	contexts *contextStore
 	boxes    *sandbox.Manager
 	limits   tools.Limits
 	http     *http.Server
@@ -103,6 +106,9 @@ func Start(opts Options) (*Server, error) {
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	var err error
+	if s.contexts, err = openContexts(filepath.Join(opts.DataDir, "contexts")); err != nil {
+		return nil, fmt.Errorf("local: the contexts of %s cannot be read: %w", opts.DataDir, err)
+	}
 	if s.db, err = store.Open(filepath.Join(opts.DataDir, "state.db")); err != nil {
 		return nil, fmt.Errorf("local: %w", err)
 	}
@@ -155,6 +161,9 @@ func (o *Options) fill() error {
 	}
 	if o.MaxCommandTimeout <= 0 {
 		o.MaxCommandTimeout = defaultMaxCommandTimeout
+	}
+	if o.MaxUploadBytes <= 0 {
+		o.MaxUploadBytes = defaultMaxUploadBytes
 	}
 	return nil
 }
@@ -216,6 +225,7 @@ func (s *Server) routes() http.Handler {
 		writeLinkError(w, newRequestID(), &apiError{http.StatusMethodNotAllowed, "MethodNotAllowed", "/callTool takes POST"})
 	})
 	mux.HandleFunc("/link/{id}/{port}/{token}/", s.serveLink)
+	mux.HandleFunc("/context-files/{token}", s.serveContextFile)
 	notFound := func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, newRequestID(), &apiError{http.StatusNotFound, "NotFound", "no such path: " + r.URL.Path})
 	}

@@ -31,8 +31,9 @@ type session struct {
 	box *sandbox.Box
 	ws  *tools.Workspace
 
-	mu  sync.Mutex
-	rec store.Record
+	mu    sync.Mutex
+	rec   store.Record
+	tasks []contextTask // the context syncs run, for GetContextInfo
 }
 
 func (se *session) snapshot() store.Record {
@@ -99,7 +100,7 @@ func (s *Server) restore() error {
 	return nil
 }
 
-func (s *Server) create(imageID, policyID string, labels map[string]string) (*session, error) {
+func (s *Server) create(imageID, policyID string, labels map[string]string, mounts []store.Mount) (*session, error) {
 	s.mu.Lock()
 	if len(s.sessions)+s.creating >= s.opts.MaxSessions {
 		s.mu.Unlock()
@@ -123,12 +124,18 @@ func (s *Server) create(imageID, policyID string, labels map[string]string) (*se
 		Token:     newToken(),
 		LinkToken: newToken(),
 		Created:   time.Now().UTC(),
+		Contexts:  mounts,
 	})
 	if err == nil {
 		err = s.db.Put(&se.rec)
 	}
 	if err != nil {
 		return nil, internal(err)
+	}
+	// The session starts with a copy of each mounted context, as the cloud
+	// downloads them; a context that cannot be copied is a failed task.
+	for _, m := range mounts {
+		s.sync(se, m, "download")
 	}
 	s.mu.Lock()
 	s.add(se)
@@ -281,6 +288,11 @@ func (s *Server) delete(se *session, wait bool) error {
 
 // destroy kills the session's processes and removes its files and record.
 func (s *Server) destroy(se *session) {
+	for _, m := range se.snapshot().Contexts {
+		if autoUploads(m.Policy) {
+			s.sync(se, m, "upload")
+		}
+	}
 	if err := se.box.Remove(); err != nil {
 		s.log.Error("removing a session", "session", se.id, "err", err)
 	}

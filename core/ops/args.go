@@ -46,6 +46,11 @@ func (a Args) strings(name string) map[string]string {
 	return m
 }
 
+func (a Args) syncs(name string) []agentbay.ContextSync {
+	v, _ := a[name].([]agentbay.ContextSync)
+	return v
+}
+
 func (a Args) raw(name string) json.RawMessage {
 	r, _ := a[name].(json.RawMessage)
 	return r
@@ -71,8 +76,14 @@ func decode(op *Op, params []byte) (Args, error) {
 	if err != nil {
 		return nil, err
 	}
+	return decodeFields(op.Name, fields, op.Params)
+}
+
+// decodeFields checks the members of a JSON object against params; owner
+// names the object in messages about members it has no parameter for.
+func decodeFields(owner string, fields map[string]json.RawMessage, params []Param) (Args, error) {
 	args := Args{}
-	for _, p := range op.Params {
+	for _, p := range params {
 		key, raw, ok, err := field(fields, p.Name)
 		if err != nil {
 			return nil, naming(err, p.Name)
@@ -94,7 +105,7 @@ func decode(op *Op, params []byte) (Args, error) {
 	}
 	for _, name := range sortedKeys(fields) {
 		if string(fields[name]) != "null" {
-			return nil, naming(invalid("%s has no parameter %q", op.Name, name), name)
+			return nil, naming(invalid("%s has no parameter %q", owner, name), name)
 		}
 	}
 	return args, nil

@@ -8,7 +8,7 @@ import (
 
 // commandOps are the official SDKs' session.command.
 var commandOps = []*Op{
-	{Name: "execute_command", On: OnSession,
+	{Name: "execute_command", On: OnSession, Module: "command", Method: "execute_command",
 		Doc: "Runs a shell command and waits for it; a non-zero exit gives success false, not a failure.",
 		Params: []Param{
 			{"command", ID, "the shell command"},

@@ -32,6 +32,8 @@ type Op struct {
 	Params []Param // in the reference's order
 	Result any     // a zero value of the result type, whose JSON fields are the result's
 	CName  string  // the typed C function, e.g. "ab_session_get_link"; "" if there is none
+	Module string  // the official SDKs' module it belongs to, e.g. "command"; "" for the session API
+	Method string  // its name in that module, e.g. "execute_command" (Node: camelCase)
 
 	run func(ctx context.Context, x *Exec) (any, error)
 }

@@ -99,7 +99,10 @@ func TestParamsRefused(t *testing.T) {
 		{pause, `{"poll_interval": -2}`, ia, "poll_interval must be a positive number of seconds, got -2"},
 		{pause, `{"timeout": true}`, ia, "timeout must be a positive number of seconds, got true"},
 		// What this library does not do.
-		{create, `{"context_syncs": [{"context_id": "c", "path": "/p"}]}`, un, "context_syncs is not supported"},
+		{create, `{"context_syncs": {"context_id": "c"}}`, ia, `context_syncs must be a list of {context_id, path, policy}, got {"context_id": "c"}`},
+		{create, `{"context_syncs": [{"context_id": "c"}]}`, ia, "path is required"},
+		{create, `{"context_syncs": [{"context_id": "c", "path": "/p", "policy": "x"}]}`, ia, "policy must be a JSON object, got x"},
+		{create, `{"context_syncs": [{"contextId": "c", "path": "/p", "mode": 1}]}`, ia, `context_syncs[0] has no parameter "mode"`},
 		{create, `{"browser_context": {"context_id": "b"}}`, un, "browser_context is not supported"},
 		{create, `{"is_vpc": true}`, un, "is_vpc=true is not supported"},
 		{create, `{"enable_browser_replay": false}`, un, "enable_browser_replay=false is not supported: browser sessions always record"},
@@ -136,7 +139,7 @@ func TestParamsAccepted(t *testing.T) {
 		{ops.OnClient, "list", `{"page": 2, "limit": 0, "status": "PAUSED", "labels": {}}`,
 			ops.Args{"page": 2, "limit": 0, "status": "PAUSED", "labels": map[string]string{}}},
 		{ops.OnClient, "create", `{"context_syncs": [], "is_vpc": false, "enable_browser_replay": true, "framework": "x"}`,
-			ops.Args{"context_syncs": nil, "is_vpc": false, "enable_browser_replay": true, "framework": "x"}},
+			ops.Args{"context_syncs": []agentbay.ContextSync{}, "is_vpc": false, "enable_browser_replay": true, "framework": "x"}},
 	} {
 		op, err := ops.Lookup(tc.on, tc.name)
 		require.NoError(t, err)

@@ -12,7 +12,7 @@ import (
 // Parameters are named as the reference names the arguments, in the
 // reference's units (seconds for pause and resume, milliseconds for tool
 // calls); results carry the reference's field names.
-var table = slices.Concat(sessionAPI, commandOps)
+var table = slices.Concat(sessionAPI, commandOps, contextOps)
 
 // sessionAPI are the client calls and the AsyncSession API of the reference.
 var sessionAPI = []*Op{
@@ -23,7 +23,7 @@ var sessionAPI = []*Op{
 			{"labels", Labels, "initial labels"},
 			{"image_id", String, "e.g. linux_latest; default: the service's"},
 			{"policy_id", String, "the MCP policy to apply"},
-			{"context_syncs", Unsupported(""), "the official SDKs' context syncs"},
+			{"context_syncs", ContextSyncs, "contexts to mount; create returns once they are there"},
 			{"browser_context", Unsupported(""), "the official SDKs' browser context"},
 			{"extra_configs", Unsupported(""), "the official SDKs' extra configurations"},
 			{"is_vpc", unsupportedIf(true, ""), "VPC sessions"},
@@ -33,7 +33,8 @@ var sessionAPI = []*Op{
 		Result: SessionResult{},
 		run: func(ctx context.Context, x *Exec) (any, error) {
 			r, err := x.Client.Create(ctx, agentbay.CreateParams{
-				Labels: x.Args.strings("labels"), ImageID: x.Args.str("image_id"), PolicyID: x.Args.str("policy_id")})
+				Labels: x.Args.strings("labels"), ImageID: x.Args.str("image_id"), PolicyID: x.Args.str("policy_id"),
+				ContextSyncs: x.Args.syncs("context_syncs")})
 			return x.withHandle(r, err)
 		}},
 	{Name: "get", On: OnClient, CName: "ab_client_get",

@@ -352,6 +352,24 @@ static void test_client_calls(const char *id, ab_session s)
     CHECK(strncmp(ab_error_message(err), "Invalid status 'SLEEPING'. Must be one of:", 42) == 0);
     CHECK(strcmp(ab_error_param(err), "status") == 0);
     ab_error_free(err);
+    /* Contexts, through the generic entry: create one, list it, delete it. */
+    char ctx_id[64];
+    CHECK_RC(ab_client_call(client, "context_create", "{\"name\": \"capi-ctx\"}", NULL, NULL, &op,
+                            NULL),
+             AB_OK);
+    r = wait_ok(op);
+    expect_success(r);
+    CHECK(json_string(r, "context_id", ctx_id, sizeof ctx_id) && strncmp(ctx_id, "ctx-", 4) == 0);
+    ab_string_free(r);
+    CHECK_RC(ab_client_call(client, "context_list", "{\"max_results\": 100}", NULL, NULL, &op, NULL),
+             AB_OK);
+    r = wait_ok(op);
+    CHECK(strstr(r, ctx_id) != NULL && strstr(r, "\"name\":\"capi-ctx\"") != NULL);
+    ab_string_free(r);
+    char params[128];
+    snprintf(params, sizeof params, "{\"context_id\": \"%s\"}", ctx_id);
+    CHECK_RC(ab_client_call(client, "context_delete", params, NULL, NULL, &op, NULL), AB_OK);
+    ab_string_free(wait_ok(op));
     /* An operation the library does not have. */
     CHECK_RC(ab_client_call(client, "teleport", NULL, NULL, NULL, &op, &err), AB_E_UNSUPPORTED);
     CHECK(op == 0 && strcmp(ab_error_kind(err), "unsupported") == 0);

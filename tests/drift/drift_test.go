@@ -249,32 +249,38 @@ func tableNames(on ops.Target, spell func(*ops.Op) string) []string {
 }
 
 func snake(op *ops.Op) string { return op.Name }
-func camel(op *ops.Op) string { return op.CamelName() }
 
 func checkPythonOps(f files) []string {
-	client := all(f[pyCore], `self\._core\.call\(\s*"([a-z_]+)"`)
-	session := all(f[pyAsync], `\._op\(\s*"([a-z_]+)"`)
+	client := append(allOf(f[pyCore], `self\._core\.call\(\s*"([a-z_]+)"`), allOf(f[pyAsync], `\._client_op\(\s*"([a-z_]+)"`)...)
+	session := allOf(f[pyAsync], `\._op\(\s*"([a-z_]+)"`)
 	return append(diffSets(pyCore+" client calls", client, "the table", tableNames(ops.OnClient, snake)),
 		diffSets(pyAsync+" session calls", session, "the table", tableNames(ops.OnSession, snake))...)
 }
 
 func checkNodeOps(f files) []string {
-	client, session := classes(f[nodeJS], "class AgentBay", "class Session")
-	return append(diffSets(nodeJS+" AgentBay calls", all(client, `#run\('([a-z_]+)'`), "the table", tableNames(ops.OnClient, snake)),
-		diffSets(nodeJS+" Session calls", all(session, `#run\('([a-z_]+)'`), "the table", tableNames(ops.OnSession, snake))...)
+	var all []string
+	for _, op := range ops.Table() {
+		all = append(all, op.Name)
+	}
+	return diffSets(nodeJS+" calls", allOf(f[nodeJS], `#run\('([a-z_]+)'`), "the table", all)
+}
+
+// nodeClasses are the classes of index.d.ts that hold each module's methods.
+var nodeClasses = map[ops.Target]map[string]string{
+	ops.OnClient:  {"": "AgentBay", "context": "ContextService"},
+	ops.OnSession: {"": "Session", "command": "Command", "context": "ContextManager"},
 }
 
 func checkNodeTypes(f files) []string {
 	var problems []string
-	client, session := classes(f[nodeDTS], "export class AgentBay", "export class Session")
-	for _, name := range tableNames(ops.OnClient, camel) {
-		if !strings.Contains(client, "  "+name+"(") {
-			problems = append(problems, fmt.Sprintf("%s: class AgentBay has no %s", nodeDTS, name))
+	for _, op := range ops.Table() {
+		class := nodeClasses[op.On][op.Module]
+		method := op.CamelName()
+		if op.Module != "" {
+			method = camelCase(op.Method)
 		}
-	}
-	for _, name := range tableNames(ops.OnSession, camel) {
-		if !strings.Contains(session, "  "+name+"(") {
-			problems = append(problems, fmt.Sprintf("%s: class Session has no %s", nodeDTS, name))
+		if !strings.Contains(classBlock(f[nodeDTS], "export class "+class+" "), "  "+method+"(") {
+			problems = append(problems, fmt.Sprintf("%s: class %s has no %s (%s %s)", nodeDTS, class, method, op.On, op.Name))
 		}
 	}
 	union := match(f[nodeDTS], `(?s)export type ErrorKind =(.*?);`)
@@ -282,7 +288,29 @@ func checkNodeTypes(f files) []string {
 	for _, c := range ops.Codes {
 		kinds = append(kinds, string(c.Kind))
 	}
-	return append(problems, diffSets(nodeDTS+" ErrorKind", all(union, `'([a-z_]+)'`), "ops.Codes", kinds)...)
+	return append(problems, diffSets(nodeDTS+" ErrorKind", allOf(union, `'([a-z_]+)'`), "ops.Codes", kinds)...)
+}
+
+// classBlock is the text of the class that starts with head, up to the next
+// top-level export.
+func classBlock(text, head string) string {
+	i := strings.Index(text, head)
+	if i < 0 {
+		return ""
+	}
+	rest := text[i+len(head):]
+	if j := strings.Index(rest, "\nexport "); j >= 0 {
+		rest = rest[:j]
+	}
+	return rest
+}
+
+func camelCase(name string) string {
+	parts := strings.Split(name, "_")
+	for i := 1; i < len(parts); i++ {
+		parts[i] = strings.ToUpper(parts[i][:1]) + parts[i][1:]
+	}
+	return strings.Join(parts, "")
 }
 
 func checkReadme(f files) []string {
@@ -302,21 +330,12 @@ func match(text, re string) string {
 	return m[1]
 }
 
-func all(text, re string) []string {
+func allOf(text, re string) []string {
 	var out []string
 	for _, m := range regexp.MustCompile(re).FindAllStringSubmatch(text, -1) {
 		out = append(out, m[1])
 	}
 	return out
-}
-
-// classes splits text into the part from first to second and the rest.
-func classes(text, first, second string) (string, string) {
-	i, j := strings.Index(text, first), strings.Index(text, second)
-	if i < 0 || j < i {
-		return "", ""
-	}
-	return text[i:j], text[j:]
 }
 
 func diffSets(gotName string, got []string, wantName string, want []string) []string {

@@ -30,13 +30,17 @@ from __future__ import annotations
 from typing import Optional
 
 from . import _native
-from ._async import AsyncAgentBay, AsyncCommand, AsyncSession
-from ._sync import AgentBay, Command, Session
-from .config import EMBEDDED, Config, CreateSessionParams
+from ._async import (AsyncAgentBay, AsyncCommand, AsyncContextManager, AsyncContextService,
+                     AsyncSession)
+from ._sync import AgentBay, Command, ContextManager, ContextService, Session
+from .config import EMBEDDED, Config, ContextListParams, ContextSync, CreateSessionParams
 from .exceptions import AgentBayError, SessionError
-from .results import (ApiResponse, CommandResult, DeleteResult, McpTool, McpToolResult, McpToolsResult,
-                      OperationResult, SessionInfo, SessionListResult, SessionPauseResult,
-                      SessionResult, SessionResumeResult, SessionStatusResult)
+from .results import (ApiResponse, ClearContextResult, CommandResult, Context, ContextFileEntry,
+                      ContextFileListResult, ContextInfoResult, ContextListResult, ContextResult,
+                      ContextStatusData, ContextSyncResult, DeleteResult, FileUrlResult, McpTool,
+                      McpToolResult, McpToolsResult, OperationResult, SessionInfo,
+                      SessionListResult, SessionPauseResult, SessionResult, SessionResumeResult,
+                      SessionStatusResult)
 
 __version__ = "0.2.0"
 
@@ -64,6 +68,10 @@ def library_version() -> str:
 
 __all__ = [
     "AsyncAgentBay", "AsyncSession", "AsyncCommand", "AgentBay", "Session", "Command",
+    "AsyncContextService", "AsyncContextManager", "ContextService", "ContextManager",
+    "ContextSync", "ContextListParams", "Context", "ContextResult", "ContextListResult",
+    "FileUrlResult", "ContextFileEntry", "ContextFileListResult", "ClearContextResult",
+    "ContextSyncResult", "ContextStatusData", "ContextInfoResult",
     "Config", "CreateSessionParams", "EMBEDDED",
     "AgentBayError", "SessionError",
     "ApiResponse", "OperationResult", "DeleteResult", "SessionResult", "SessionListResult",

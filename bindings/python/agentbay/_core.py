@@ -21,7 +21,8 @@ from . import _native
 from ._native import NativeCallError, NativeError, Outcome
 from .config import Config, CreateSessionParams
 from .exceptions import AgentBayError, SessionError
-from .results import (CommandResult, DeleteResult, McpTool, OperationResult, SessionInfo, SessionListResult,
+from .results import (CommandResult, Context, ContextFileEntry, ContextStatusData,
+                      DeleteResult, McpTool, OperationResult, SessionInfo, SessionListResult,
                       SessionResult)
 
 R = TypeVar("R")
@@ -175,6 +176,42 @@ def raises(prefix: str) -> Fail[Any]:
         raise SessionError(f"{prefix}: {err.message}", error_kind=err.kind,
                            request_id=err.request_id) from None
     return fail
+
+
+def contexts(d: Mapping[str, Any]) -> List[Context]:
+    return [result(Context, c) for c in d.get("contexts") or []]
+
+
+def file_entries(d: Mapping[str, Any]) -> List[ContextFileEntry]:
+    return [result(ContextFileEntry, e) for e in d.get("entries") or []]
+
+
+def status_data(d: Mapping[str, Any]) -> List[ContextStatusData]:
+    return [result(ContextStatusData, t) for t in d.get("context_status_data") or []]
+
+
+def context_syncs(syncs: Any) -> Any:
+    """create's context_syncs as JSON: ContextSync objects (or any with
+    context_id, path and policy attributes) become objects."""
+    if not isinstance(syncs, (list, tuple)):
+        return syncs  # the library words the refusal
+    return [{"context_id": getattr(s, "context_id", None), "path": getattr(s, "path", None),
+             "policy": _plain(getattr(s, "policy", None))}
+            if hasattr(s, "context_id") else s for s in syncs]
+
+
+def _plain(value: Any) -> Any:
+    """A policy object as plain data: dataclasses and objects by their
+    attributes, recursively."""
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if hasattr(value, "__dict__"):
+        return {k: _plain(v) for k, v in vars(value).items() if not k.startswith("_")}
+    return value
 
 
 def command_failed(err: NativeError) -> CommandResult:
@@ -333,6 +370,7 @@ class ClientBase:
                                f"got {type(params).__name__}", "params")
             return Call(None, (), _never, fails(SessionResult), refused=err)
         fields_ = {f.name: getattr(params, f.name) for f in fields(params)}
+        fields_["context_syncs"] = context_syncs(params.context_syncs)
         return self._core.call("create", fields_,
                                lambda d: self._session_result(d, session_class, params.image_id),
                                fails(SessionResult))
@@ -355,6 +393,12 @@ class ClientBase:
                      "next_token": next_token},
             lambda d: result(SessionListResult, d, session_ids=session_ids(d)),
             fails(SessionListResult))
+
+    def _client_op(self, name: str, cls: Type[R], params: Mapping[str, Any], *,
+                   ok: Optional[Callable[[Dict[str, Any]], R]] = None,
+                   fail: Optional[Fail[R]] = None) -> Call[R]:
+        """The client operation name, read as _op of sessions reads its own."""
+        return self._core.call(name, params, ok or (lambda d: result(cls, d)), fail or fails(cls))
 
     def _delete(self, session: Any, sync_context: Any) -> Call[DeleteResult]:
         session_id = getattr(session, "session_id", None)

@@ -10,10 +10,14 @@ from __future__ import annotations
 
 from typing import Any, Dict, Optional
 
-from ._core import (ClientBase, SessionBase, command_failed, raises, result, run_sync,
-                    session_info, tools)
-from .config import Config, CreateSessionParams
-from .results import (CommandResult, DeleteResult, McpToolResult, McpToolsResult, OperationResult,
+from ._core import (ClientBase, SessionBase, command_failed, contexts, failed, file_entries,
+                    raises, refused_here, result, run_sync, session_info, status_data, tools)
+from ._native import NativeError
+from .config import Config, ContextListParams, CreateSessionParams
+from .exceptions import AgentBayError
+from .results import (ClearContextResult, CommandResult, Context, ContextFileListResult,
+                      ContextInfoResult, ContextListResult, ContextResult, ContextSyncResult,
+                      DeleteResult, FileUrlResult, McpToolResult, McpToolsResult, OperationResult,
                       SessionListResult, SessionPauseResult, SessionResult,
                       SessionResumeResult, SessionStatusResult)
 
@@ -75,6 +79,11 @@ class AgentBay(ClientBase):
     def delete(self, session: "Session", sync_context: bool = False) -> DeleteResult:
         """Deletes a session and waits until it is gone (a failed result if it cannot)."""
         return run_sync(self._delete(session, sync_context))
+
+    @property
+    def context(self) -> "ContextService":
+        """The context service, as the official SDK's ``agent_bay.context``."""
+        return ContextService(self)
 
     def close(self) -> None:
         """Closes the client: operations in flight end with error_kind "cancelled",
@@ -233,6 +242,11 @@ class Session(SessionBase):
         """The session's shell commands, as the official SDK's ``session.command``."""
         return Command(self)
 
+    @property
+    def context(self) -> "ContextManager":
+        """The session's context syncs, as the official SDK's ``session.context``."""
+        return ContextManager(self)
+
     # The names SDK releases from 0.15 on give these methods, so that code
     # written for them runs too.
     beta_pause = pause
@@ -269,3 +283,112 @@ class Command:
         return run_sync(self.session._op("execute_command", CommandResult, {
             "command": command, "timeout_ms": timeout_ms, "cwd": cwd, "envs": envs},
             fail=command_failed))
+
+
+def _get_failed(err: NativeError) -> ContextResult:
+    """context.get's failures: a failed result, except the argument errors
+    the official SDK raises AgentBayError for."""
+    if refused_here(err) and err.param == "":
+        raise AgentBayError(err.message, error_kind=err.kind)
+    return failed(ContextResult, err)
+
+
+class ContextService:
+    """Persistent contexts (the official SDK's ``agent_bay.context``): storage
+    that outlives sessions, mounted into new sessions with
+    ``CreateSessionParams(context_syncs=[ContextSync(context_id, path)])``."""
+
+    def __init__(self, agent_bay: AgentBay) -> None:
+        self.agent_bay = agent_bay
+
+    def get(self, name: Optional[str] = None, create: bool = False,
+                  context_id: Optional[str] = None) -> ContextResult:
+        """Finds a context by name (creating it if ``create``) or by id.
+
+        Raises:
+            AgentBayError: neither name nor context_id is given, both are, or
+                create is asked with an id, as in the official SDK.
+        """
+        return run_sync(self.agent_bay._client_op("context_get", ContextResult, {
+            "name": name, "create": create, "context_id": context_id},
+            ok=lambda d: result(ContextResult, d, context=result(Context, d["context"])),
+            fail=_get_failed))
+
+    def create(self, name: str) -> ContextResult:
+        """Creates a context named ``name`` (or finds the one of that name)."""
+        return run_sync(self.agent_bay._client_op(
+            "context_create", ContextResult, {"name": name},
+            ok=lambda d: result(ContextResult, d, context=result(Context, d["context"]))))
+
+    def list(self, params: Optional[ContextListParams] = None) -> ContextListResult:
+        """Lists contexts, ``params.max_results`` (default 10) at a time."""
+        p = params or ContextListParams()
+        return run_sync(self.agent_bay._client_op("context_list", ContextListResult, {
+            "max_results": p.max_results, "next_token": p.next_token, "session_id": p.session_id},
+            ok=lambda d: result(ContextListResult, d, contexts=contexts(d))))
+
+    def update(self, context: Context) -> OperationResult:
+        """Renames ``context`` to ``context.name``."""
+        return run_sync(self.agent_bay._client_op("context_update", OperationResult, {
+            "context_id": getattr(context, "id", None), "name": getattr(context, "name", None)}))
+
+    def delete(self, context: Context) -> OperationResult:
+        """Deletes ``context`` and its content."""
+        return run_sync(self.agent_bay._client_op(
+            "context_delete", OperationResult, {"context_id": getattr(context, "id", None)}))
+
+    def clear(self, context_id: str, timeout: int = 60,
+                    poll_interval: float = 2.0) -> ClearContextResult:
+        """Removes the context's content, keeping the context; ``status`` is
+        "available" once done. (The local backend clears at once; timeout
+        and poll_interval are the official SDK's and bound nothing here.)"""
+        return run_sync(self.agent_bay._client_op(
+            "context_clear", ClearContextResult, {"context_id": context_id},
+            ok=lambda d: result(ClearContextResult, d, status="available", context_id=context_id)))
+
+    def get_file_upload_url(self, context_id: str, file_path: str) -> FileUrlResult:
+        """A presigned URL to PUT the content of ``file_path`` in the context."""
+        return run_sync(self.agent_bay._client_op(
+            "context_get_file_upload_url", FileUrlResult,
+            {"context_id": context_id, "file_path": file_path}))
+
+    def get_file_download_url(self, context_id: str, file_path: str) -> FileUrlResult:
+        """A presigned URL to GET ``file_path`` of the context."""
+        return run_sync(self.agent_bay._client_op(
+            "context_get_file_download_url", FileUrlResult,
+            {"context_id": context_id, "file_path": file_path}))
+
+    def delete_file(self, context_id: str, file_path: str) -> OperationResult:
+        """Deletes one file or folder of the context."""
+        return run_sync(self.agent_bay._client_op(
+            "context_delete_file", OperationResult, {"context_id": context_id, "file_path": file_path}))
+
+    def list_files(self, context_id: str, parent_folder_path: str, page_number: int = 1,
+                         page_size: int = 50) -> ContextFileListResult:
+        """Lists one folder of the context, a page at a time."""
+        return run_sync(self.agent_bay._client_op("context_list_files", ContextFileListResult, {
+            "context_id": context_id, "parent_folder_path": parent_folder_path,
+            "page_number": page_number, "page_size": page_size},
+            ok=lambda d: result(ContextFileListResult, d, entries=file_entries(d))))
+
+
+class ContextManager:
+    """The contexts mounted in one session (the official SDK's ``session.context``)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def sync(self, context_id: Optional[str] = None, path: Optional[str] = None,
+                   mode: Optional[str] = None) -> ContextSyncResult:
+        """Syncs the session's contexts (only ``context_id`` / ``path`` if
+        given) in ``mode`` "upload" (default: the session's files go to the
+        context) or "download", and waits until it is done."""
+        return run_sync(self.session._op("context_sync", ContextSyncResult, {
+            "context_id": context_id, "path": path, "mode": mode}))
+
+    def info(self, context_id: Optional[str] = None, path: Optional[str] = None,
+                   task_type: Optional[str] = None) -> ContextInfoResult:
+        """The sync tasks of the session's contexts and how they ended."""
+        return run_sync(self.session._op("context_info", ContextInfoResult, {
+            "context_id": context_id, "path": path, "task_type": task_type},
+            ok=lambda d: result(ContextInfoResult, d, context_status_data=status_data(d))))

@@ -30,13 +30,41 @@ class Config:
 
 
 @dataclass
+class ContextSync:
+    """A context to mount in a new session, as the official SDK's.
+
+    Attributes:
+        context_id: the context's id (``agent_bay.context.get(...).context_id``).
+        path: where the session sees it, a folder under /home/wuying or /tmp.
+        policy: the official SyncPolicy as a dict, e.g.
+            ``{"uploadPolicy": {"autoUpload": False}}`` (None: the default,
+            which uploads the folder back when the session ends); an object
+            with those attributes works too.
+    """
+
+    context_id: str
+    path: str
+    policy: Optional[Any] = None
+
+
+@dataclass
+class ContextListParams:
+    """Paging of ``agent_bay.context.list``."""
+
+    max_results: Optional[int] = None
+    next_token: Optional[str] = None
+    session_id: Optional[str] = None
+
+
+@dataclass
 class CreateSessionParams:
     """Parameters of a new session, in the official SDK's order.
 
     Attributes:
         labels: initial labels (a dict of str to str).
         image_id: the image, e.g. ``"linux_latest"`` (the service's default).
-        context_syncs: not supported; must be None or empty.
+        context_syncs: contexts to mount, a list of ContextSync; ``create``
+            returns once they are in the session.
         browser_context: not supported; must be None.
         is_vpc: not supported; must be None or False.
         policy_id: the MCP policy to apply.

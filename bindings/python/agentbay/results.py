@@ -109,6 +109,122 @@ class McpToolsResult(ApiResponse):
 
 
 @dataclass
+class Context:
+    """A persistent context of the context service."""
+
+    id: str = ""
+    name: str = ""
+    created_at: Optional[str] = None
+    last_used_at: Optional[str] = None
+    state: str = ""
+
+
+@dataclass
+class ContextResult(ApiResponse):
+    """Result of ``agent_bay.context.get`` and ``create``."""
+
+    success: bool = False
+    context_id: str = ""
+    context: Optional[Context] = None
+    error_message: str = ""
+    error_kind: str = ""
+
+
+@dataclass
+class ContextListResult(ApiResponse):
+    """One page of ``agent_bay.context.list``."""
+
+    success: bool = False
+    contexts: List[Context] = field(default_factory=list)
+    next_token: Optional[str] = None
+    max_results: Optional[int] = None
+    total_count: Optional[int] = None
+    error_message: str = ""
+    error_kind: str = ""
+
+
+@dataclass
+class FileUrlResult(ApiResponse):
+    """A presigned URL: PUT a file's content to an upload URL, GET it from a
+    download URL; ``expire_time`` is in Unix seconds."""
+
+    success: bool = False
+    url: str = ""
+    expire_time: Optional[int] = None
+    error_message: str = ""
+    error_kind: str = ""
+
+
+@dataclass
+class ContextFileEntry:
+    """One entry of a context folder; ``file_type`` is "file" or "folder"."""
+
+    file_id: str = ""
+    file_name: str = ""
+    file_path: str = ""
+    file_type: Optional[str] = None
+    gmt_create: Optional[str] = None
+    gmt_modified: Optional[str] = None
+    size: Optional[int] = None
+    status: Optional[str] = None
+
+
+@dataclass
+class ContextFileListResult(ApiResponse):
+    """One page of ``agent_bay.context.list_files``."""
+
+    success: bool = False
+    entries: List[ContextFileEntry] = field(default_factory=list)
+    count: Optional[int] = None
+    error_message: str = ""
+    error_kind: str = ""
+
+
+@dataclass
+class ClearContextResult(ApiResponse):
+    """Result of ``agent_bay.context.clear``: ``status`` is the context's
+    state afterwards ("available" once cleared)."""
+
+    success: bool = False
+    error_message: str = ""
+    status: Optional[str] = None
+    context_id: Optional[str] = None
+    error_kind: str = ""
+
+
+@dataclass
+class ContextSyncResult(ApiResponse):
+    """Result of ``session.context.sync``: False if a sync task failed."""
+
+    success: bool = False
+    error_message: str = ""
+    error_kind: str = ""
+
+
+@dataclass
+class ContextStatusData:
+    """One sync task of a session's context."""
+
+    context_id: str = ""
+    path: str = ""
+    error_message: str = ""
+    status: str = ""
+    start_time: int = 0
+    finish_time: int = 0
+    task_type: str = ""
+
+
+@dataclass
+class ContextInfoResult(ApiResponse):
+    """Result of ``session.context.info``."""
+
+    success: bool = False
+    context_status_data: List[ContextStatusData] = field(default_factory=list)
+    error_message: str = ""
+    error_kind: str = ""
+
+
+@dataclass
 class CommandResult(ApiResponse):
     """Result of ``session.command.execute_command``.
 

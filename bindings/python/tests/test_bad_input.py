@@ -310,7 +310,9 @@ class ClientInputTest(Assertions):
                 (CreateSessionParams(labels=["a"]), "labels must be an object of strings"),
                 (CreateSessionParams(labels={"a": 1}), "labels must be an object of strings"),
                 (CreateSessionParams(image_id=5), "image_id must be a string, got 5"),
-                (CreateSessionParams(policy_id=[1]), "policy_id must be a string, got [1]")):
+                (CreateSessionParams(policy_id=[1]), "policy_id must be a string, got [1]"),
+                (CreateSessionParams(context_syncs=[{"context_id": "c", "path": "/p"}]),
+                 "a context is mounted at a folder under /home/wuying or /tmp")):
             with self.subTest(params=params):
                 result = await agent_bay.create(params)
                 self.assertInvalid(result, SessionResult, message)
@@ -318,7 +320,6 @@ class ClientInputTest(Assertions):
 
     async def test_create_unsupported_params(self) -> None:
         for params in (CreateSessionParams(is_vpc=True),
-                       CreateSessionParams(context_syncs=[{"context_id": "c", "path": "/p"}]),
                        CreateSessionParams(browser_context={"context_id": "c"}),
                        CreateSessionParams(extra_configs={"mobile": {}}),
                        CreateSessionParams(enable_browser_replay=False)):

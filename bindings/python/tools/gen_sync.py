@@ -36,6 +36,8 @@ WORDS = [
     (r"\bAsyncAgentBay\b", "AgentBay"),
     (r"\bAsyncSession\b", "Session"),
     (r"\bAsyncCommand\b", "Command"),
+    (r"\bAsyncContextService\b", "ContextService"),
+    (r"\bAsyncContextManager\b", "ContextManager"),
     (r"\brun_async\b", "run_sync"),
     (r"\b__aenter__\b", "__enter__"),
     (r"\b__aexit__\b", "__exit__"),

@@ -29,6 +29,15 @@ type Record struct {
 	Token     string            `json:"token"`     // guards the /callTool route
 	LinkToken string            `json:"linkToken"` // guards the GetLink proxy
 	Created   time.Time         `json:"created"`
+	Contexts  []Mount           `json:"contexts,omitempty"` // contexts mounted at create
+}
+
+// Mount is a context mounted in a session: its id, the session path and
+// the sync policy (a JSON text, as the SDKs send it).
+type Mount struct {
+	ContextID string `json:"contextId"`
+	Path      string `json:"path"`
+	Policy    string `json:"policy,omitempty"`
 }
 
 // Store is a bbolt database of session records.

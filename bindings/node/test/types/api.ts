@@ -5,7 +5,7 @@ import {
   type SessionInfo, type LibraryInfo, type OperationResult, type ApiResponse,
   type CreateSessionParams, type SessionResult, type SessionListResult, type DeleteResult,
   type McpToolResult, type McpToolsResult, type SessionPauseResult, type SessionResumeResult,
-  type CommandResult,
+  type CommandResult, type ContextResult, type FileUrlResult, type ContextInfoResult,
 } from '../..';
 
 async function main(): Promise<void> {
@@ -49,6 +49,16 @@ async function main(): Promise<void> {
     { readTimeout: 30000, connectTimeout: 5000, signal: ac.signal });
   await session.callMcpTool('shell', { command: 'ls' }, true); // the official SDK's autoGenSession
   const cmd: CommandResult = await session.command.executeCommand('ls', 5000, '/tmp', { A: 'b' });
+  const ctx: ContextResult = await agentBay.context.get('name', true);
+  if (ctx.context) {
+    const url: FileUrlResult = await agentBay.context.getFileUploadUrl(ctx.context.id, '/a.txt');
+    void url.url;
+    await agentBay.context.update({ ...ctx.context, name: 'renamed' });
+  }
+  const syncInfo: ContextInfoResult = await session.context.info(undefined, undefined, 'download');
+  void syncInfo.contextStatusData[0]?.status;
+  await session.context.sync(undefined, '/home/wuying/x', 'upload');
+  await agentBay.create({ contextSync: [{ contextId: 'c', path: '/tmp/x', policy: { uploadPolicy: { autoUpload: true } } }] });
   const exitCode: number = cmd.exitCode;
   void exitCode;
   await session.command.executeCommand('ls', undefined, undefined, undefined, { signal: ac.signal });
