@@ -225,6 +225,8 @@ export class Session {
   readonly command: Command;
   /** The session's context syncs (the official SDK's session.context). */
   readonly context: ContextManager;
+  /** The session's files, as the official SDK's session.fileSystem. */
+  readonly fileSystem: FileSystem;
 
   delete(syncContext?: boolean, options?: CallOptions): Promise<DeleteResult>;
   setLabels(labels: Record<string, string>, options?: CallOptions): Promise<OperationResult<undefined>>;
@@ -269,6 +271,79 @@ export class Command {
    * timeoutMs: default and most 50000. */
   executeCommand(command: string, timeoutMs?: number, cwd?: string, envs?: Record<string, string>,
     options?: CallOptions): Promise<CommandResult>;
+}
+
+export interface BoolResult extends ApiResponse {
+  /** true when it was done. */
+  data?: boolean;
+}
+
+export interface EditFileResult extends BoolResult {
+  /** What the edits change (or would, on a dry run). */
+  diff?: string;
+}
+
+export interface FileInfoResult extends ApiResponse {
+  /** The service's fields by name: name, path, size, isDirectory, isFile, modified, permissions, ... */
+  fileInfo: Record<string, string | number | boolean>;
+}
+
+export interface DirectoryEntry {
+  name: string;
+  isDirectory: boolean;
+}
+
+export interface DirectoryListResult extends ApiResponse {
+  entries: DirectoryEntry[];
+}
+
+export interface FileContentResult extends ApiResponse {
+  content: string;
+}
+
+export interface BinaryFileContentResult extends ApiResponse {
+  content: Buffer;
+  size?: number;
+}
+
+export interface MultipleFileContentResult extends ApiResponse {
+  /** Each path's text, trimmed; "Error - ..." for a file that could not be read. */
+  contents: Record<string, string>;
+}
+
+export interface FileSearchResult extends ApiResponse {
+  matches: string[];
+}
+
+export interface FileEdit {
+  oldText: string;
+  newText: string;
+}
+
+export class FileSystem {
+  private constructor();
+  /** Creates a directory and its missing parents. */
+  createDirectory(path: string, options?: CallOptions): Promise<BoolResult>;
+  /** Deletes a file or an empty directory. */
+  deleteFile(path: string, options?: CallOptions): Promise<BoolResult>;
+  /** Applies edits in order, each to the first occurrence of oldText; dryRun only gives the diff. */
+  editFile(path: string, edits: FileEdit[], dryRun?: boolean, options?: CallOptions): Promise<EditFileResult>;
+  /** Describes a file or directory. */
+  getFileInfo(path: string, options?: CallOptions): Promise<FileInfoResult>;
+  /** Lists a directory (not recursively). */
+  listDirectory(path: string, options?: CallOptions): Promise<DirectoryListResult>;
+  /** Moves or renames a file or directory; an existing destination is refused. */
+  moveFile(source: string, destination: string, options?: CallOptions): Promise<BoolResult>;
+  /** Reads a UTF-8 text file whole (in chunks). */
+  readFile(path: string, options?: CallOptions & { format?: 'text' }): Promise<FileContentResult>;
+  /** Reads a file's bytes whole (in chunks). */
+  readFile(path: string, options: CallOptions & { format: 'bytes' }): Promise<BinaryFileContentResult>;
+  /** Reads several text files in one call. */
+  readMultipleFiles(paths: string[], options?: CallOptions): Promise<MultipleFileContentResult>;
+  /** Finds the paths under path whose names match pattern (wildcards or a part of the name). */
+  searchFiles(path: string, pattern: string, excludePatterns?: string[], options?: CallOptions): Promise<FileSearchResult>;
+  /** Writes text to a file (in chunks), creating its parent directories. */
+  writeFile(path: string, content: string, mode?: 'overwrite' | 'append', options?: CallOptions): Promise<BoolResult>;
 }
 
 export interface Context {

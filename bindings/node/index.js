@@ -162,6 +162,8 @@ class Session {
     this.command = new Command((...args) => this.#run(...args));
     /** The session's context syncs, as the official SDK's session.context. */
     this.context = new ContextManager((...args) => this.#run(...args));
+    /** The session's files, as the official SDK's session.fileSystem. */
+    this.fileSystem = new FileSystem((...args) => this.#run(...args));
     sessionHandles.register(this, handle);
   }
 
@@ -365,4 +367,74 @@ class ContextManager {
   }
 }
 
-module.exports = { AgentBay, Session, Command, ContextService, ContextManager, AgentBayError, AbortError };
+class FileSystem {
+  #run;
+
+  /** The file system comes with its session (session.fileSystem). */
+  constructor(run) {
+    this.#run = run;
+  }
+
+  /** Creates a directory and its missing parents: { data: true }. */
+  async createDirectory(path, options) {
+    return this.#run('create_directory', { path: path ?? null }, options);
+  }
+
+  /** Deletes a file or an empty directory. */
+  async deleteFile(path, options) {
+    return this.#run('delete_file', { path: path ?? null }, options);
+  }
+
+  /** Applies edits [{ oldText, newText }] in order; dryRun only gives the diff. */
+  async editFile(path, edits, dryRun, options) {
+    return this.#run('edit_file', { path: path ?? null, edits: edits ?? null, dryRun }, options);
+  }
+
+  /** Describes a file or directory: { fileInfo: { name, size, isDirectory, ... } }. */
+  async getFileInfo(path, options) {
+    return this.#run('get_file_info', { path: path ?? null }, options, undefined, { fileInfo: {} });
+  }
+
+  /** Lists a directory: { entries: [{ name, isDirectory }] }. */
+  async listDirectory(path, options) {
+    const map = (raw) => ({ ...camelKeys(raw), entries: raw.entries.map(camelKeys) });
+    return this.#run('list_directory', { path: path ?? null }, options, map, { entries: [] });
+  }
+
+  /** Moves or renames a file or directory; an existing destination is refused. */
+  async moveFile(source, destination, options) {
+    return this.#run('move_file', { source: source ?? null, destination: destination ?? null }, options);
+  }
+
+  /**
+   * Reads a file whole: { content } as a string, or with { format: 'bytes' }
+   * as a Buffer (with size).
+   */
+  async readFile(path, options) {
+    if (options?.format === 'bytes') {
+      const map = (raw) => ({ ...camelKeys(raw), content: Buffer.from(raw.content, 'base64') });
+      return this.#run('read_file_bytes', { path: path ?? null }, options, map, { content: Buffer.alloc(0) });
+    }
+    return this.#run('read_file', { path: path ?? null }, options, undefined, { content: '' });
+  }
+
+  /** Reads several text files in one call: { contents: { path: text } }. */
+  async readMultipleFiles(paths, options) {
+    return this.#run('read_multiple_files', { paths: paths ?? null }, options, undefined, { contents: {} });
+  }
+
+  /** Finds the paths under path whose names match pattern: { matches }. */
+  async searchFiles(path, pattern, excludePatterns, options) {
+    return this.#run('search_files', { path: path ?? null, pattern: pattern ?? null, excludePatterns },
+      options, undefined, { matches: [] });
+  }
+
+  /** Writes text to a file (mode 'overwrite', the default, or 'append'). */
+  async writeFile(path, content, mode, options) {
+    return this.#run('write_file', { path: path ?? null, content: content ?? null, mode }, options);
+  }
+}
+
+module.exports = {
+  AgentBay, Session, Command, ContextService, ContextManager, FileSystem, AgentBayError, AbortError,
+};

@@ -51,6 +51,16 @@ func (a Args) syncs(name string) []agentbay.ContextSync {
 	return v
 }
 
+func (a Args) list(name string) []string {
+	l, _ := a[name].([]string)
+	return l
+}
+
+func (a Args) edits(name string) []agentbay.Edit {
+	e, _ := a[name].([]agentbay.Edit)
+	return e
+}
+
 func (a Args) raw(name string) json.RawMessage {
 	r, _ := a[name].(json.RawMessage)
 	return r
@@ -513,3 +523,51 @@ func jsonType(raw json.RawMessage) string {
 	}
 	return "number"
 }
+
+// Text is a required string that may be empty (a file's content).
+var Text = &Type{Name: "string", Required: true, decode: decodeString}
+
+// Strings is a list of strings.
+var Strings = &Type{Name: "list of strings", decode: func(name string, raw json.RawMessage) (any, error) {
+	var items []json.RawMessage
+	if raw[0] != '[' || json.Unmarshal(raw, &items) != nil {
+		return nil, invalid("%s must be a list of strings, got %s", name, shown(raw))
+	}
+	out := make([]string, len(items))
+	for i, item := range items {
+		v, err := decodeString(fmt.Sprintf("%s[%d]", name, i), item)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = v.(string)
+	}
+	return out, nil
+}}
+
+// Edits are a file's edits: a list of {oldText, newText}, both strings, as
+// the official SDKs spell them.
+var Edits = &Type{Name: "list of {oldText, newText}", Required: true, decode: func(name string, raw json.RawMessage) (any, error) {
+	var items []json.RawMessage
+	if raw[0] != '[' || json.Unmarshal(raw, &items) != nil {
+		return nil, invalid("%s must be a list of {oldText, newText}, got %s", name, shown(raw))
+	}
+	fields := []Param{{"oldText", Text, ""}, {"newText", Text, ""}}
+	out := make([]agentbay.Edit, len(items))
+	for i, item := range items {
+		owner := fmt.Sprintf("%s[%d]", name, i)
+		obj, err := object(item, owner)
+		if err != nil {
+			return nil, err
+		}
+		a, err := decodeFields(owner, obj, fields)
+		if err != nil {
+			msg := err.(*agentbay.Error).Message
+			if !strings.HasPrefix(msg, owner) {
+				msg = owner + ": " + msg
+			}
+			return nil, invalid("%s", msg)
+		}
+		out[i] = agentbay.Edit{OldText: a.str("oldText"), NewText: a.str("newText")}
+	}
+	return out, nil
+}}

@@ -42,6 +42,9 @@ func TestParamsRefused(t *testing.T) {
 	list := lookup(t, ops.OnClient, "list")
 	create := lookup(t, ops.OnClient, "create")
 	get := lookup(t, ops.OnClient, "get")
+	edit := lookup(t, ops.OnSession, "edit_file")
+	write := lookup(t, ops.OnSession, "write_file")
+	multi := lookup(t, ops.OnSession, "read_multiple_files")
 	for _, tc := range []struct {
 		op      *ops.Op
 		params  string
@@ -113,6 +116,16 @@ func TestParamsRefused(t *testing.T) {
 		{create, `{"image_id": "a", "imageId": "b"}`, ia, "image_id and imageId are the same parameter: give one"},
 		{tool, `{"toolName": "shell", "args": {}, "readTimeout": -1}`, ia, "readTimeout must be a number of milliseconds >= 0, got -1"},
 		{create, `{"ImageId": "a"}`, ia, `create has no parameter "ImageId"`},
+		// The file system's lists and texts.
+		{edit, `{"path": "/f"}`, ia, "edits is required"},
+		{edit, `{"path": "/f", "edits": {"oldText": "a"}}`, ia, `edits must be a list of {oldText, newText}, got {"oldText": "a"}`},
+		{edit, `{"path": "/f", "edits": [{"oldText": "a"}]}`, ia, "edits[0]: newText is required"},
+		{edit, `{"path": "/f", "edits": [{"oldText": "a", "newText": 1}]}`, ia, "edits[0]: newText must be a string, got 1"},
+		{edit, `{"path": "/f", "edits": [{"oldText": "a", "newText": "b", "x": 1}]}`, ia, `edits[0] has no parameter "x"`},
+		{write, `{"path": "/f"}`, ia, "content is required"},
+		{write, `{"path": "/f", "content": 5}`, ia, "content must be a string, got 5"},
+		{multi, `{"paths": "/f"}`, ia, "paths must be a list of strings, got /f"},
+		{multi, `{"paths": ["/f", 2]}`, ia, "paths[1] must be a string, got 2"},
 	} {
 		refused(t, tc.op, tc.params, tc.kind, tc.message)
 	}
@@ -140,6 +153,11 @@ func TestParamsAccepted(t *testing.T) {
 			ops.Args{"page": 2, "limit": 0, "status": "PAUSED", "labels": map[string]string{}}},
 		{ops.OnClient, "create", `{"context_syncs": [], "is_vpc": false, "enable_browser_replay": true, "framework": "x"}`,
 			ops.Args{"context_syncs": []agentbay.ContextSync{}, "is_vpc": false, "enable_browser_replay": true, "framework": "x"}},
+		{ops.OnSession, "write_file", `{"path": "/f", "content": ""}`, ops.Args{"path": "/f", "content": ""}},
+		{ops.OnSession, "edit_file", `{"path": "/f", "edits": [{"oldText": "a", "newText": ""}], "dryRun": true}`,
+			ops.Args{"path": "/f", "edits": []agentbay.Edit{{OldText: "a", NewText: ""}}, "dry_run": true}},
+		{ops.OnSession, "search_files", `{"path": "/", "pattern": "*", "excludePatterns": []}`,
+			ops.Args{"path": "/", "pattern": "*", "exclude_patterns": []string{}}},
 	} {
 		op, err := ops.Lookup(tc.on, tc.name)
 		require.NoError(t, err)

@@ -209,6 +209,18 @@ static void test_session_calls(ab_session s, const char *id)
     CHECK(strstr(r, "\"output\":\"out\\nerr\\n\"") != NULL);
     CHECK(strstr(r, "\"error_message\":\"err\\n\"") != NULL);
     ab_string_free(r);
+    /* Files: write then read back as bytes (base64 in the result JSON). */
+    CHECK_RC(ab_session_call(s, "write_file", "{\"path\": \"/tmp/c.txt\", \"content\": \"hi\"}",
+                             NULL, NULL, &op, NULL),
+             AB_OK);
+    r = wait_ok(op);
+    CHECK(strstr(r, "\"data\":true") != NULL);
+    ab_string_free(r);
+    CHECK_RC(ab_session_call(s, "read_file_bytes", "{\"path\": \"/tmp/c.txt\"}", NULL, NULL, &op, NULL),
+             AB_OK);
+    r = wait_ok(op);
+    CHECK(strstr(r, "\"content\":\"aGk=\"") != NULL && strstr(r, "\"size\":2") != NULL);
+    ab_string_free(r);
     /* NULL args mean {}: the shell tool then misses its command. */
     CHECK_RC(ab_session_call_mcp_tool(s, "shell", NULL, NULL, NULL, NULL, &op,
                                       NULL),

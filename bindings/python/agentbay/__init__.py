@@ -31,13 +31,16 @@ from typing import Optional
 
 from . import _native
 from ._async import (AsyncAgentBay, AsyncCommand, AsyncContextManager, AsyncContextService,
-                     AsyncSession)
-from ._sync import AgentBay, Command, ContextManager, ContextService, Session
+                     AsyncFileSystem, AsyncSession)
+from ._sync import AgentBay, Command, ContextManager, ContextService, FileSystem, Session
 from .config import EMBEDDED, Config, ContextListParams, ContextSync, CreateSessionParams
 from .exceptions import AgentBayError, SessionError
-from .results import (ApiResponse, ClearContextResult, CommandResult, Context, ContextFileEntry,
-                      ContextFileListResult, ContextInfoResult, ContextListResult, ContextResult,
-                      ContextStatusData, ContextSyncResult, DeleteResult, FileUrlResult, McpTool,
+from .results import (ApiResponse, BinaryFileContentResult, BoolResult, ClearContextResult,
+                      CommandResult, Context, ContextFileEntry, ContextFileListResult,
+                      ContextInfoResult, ContextListResult, ContextResult, ContextStatusData,
+                      ContextSyncResult, DeleteResult, DirectoryEntry, DirectoryListResult,
+                      EditFileResult, FileContentResult, FileInfoResult, FileSearchResult,
+                      FileUrlResult, McpTool, MultipleFileContentResult,
                       McpToolResult, McpToolsResult, OperationResult, SessionInfo,
                       SessionListResult, SessionPauseResult, SessionResult, SessionResumeResult,
                       SessionStatusResult)
@@ -72,6 +75,9 @@ __all__ = [
     "ContextSync", "ContextListParams", "Context", "ContextResult", "ContextListResult",
     "FileUrlResult", "ContextFileEntry", "ContextFileListResult", "ClearContextResult",
     "ContextSyncResult", "ContextStatusData", "ContextInfoResult",
+    "AsyncFileSystem", "FileSystem", "BoolResult", "EditFileResult", "FileInfoResult",
+    "DirectoryEntry", "DirectoryListResult", "FileContentResult", "BinaryFileContentResult",
+    "MultipleFileContentResult", "FileSearchResult",
     "Config", "CreateSessionParams", "EMBEDDED",
     "AgentBayError", "SessionError",
     "ApiResponse", "OperationResult", "DeleteResult", "SessionResult", "SessionListResult",

@@ -9,17 +9,20 @@ file by tools/gen_sync.py: edit this one, then run ``make python-sync``.
 from __future__ import annotations
 
 import asyncio  # async only
-from typing import Any, Dict, Optional
+from typing import Any, Dict, List, Literal, Optional, Union, overload
 
-from ._core import (ClientBase, SessionBase, command_failed, contexts, failed, file_entries,
-                    raises, refused_here, result, run_async, session_info, status_data, tools)
+from ._core import (ClientBase, SessionBase, command_failed, contexts, dir_entries, failed,
+                    file_bytes, file_entries, raises, refused_here, result, run_async,
+                    session_info, status_data, tools)
 from ._native import NativeError
 from .config import Config, ContextListParams, CreateSessionParams
 from .exceptions import AgentBayError
-from .results import (ClearContextResult, CommandResult, Context, ContextFileListResult,
-                      ContextInfoResult, ContextListResult, ContextResult, ContextSyncResult,
-                      DeleteResult, FileUrlResult, McpToolResult, McpToolsResult, OperationResult,
-                      SessionListResult, SessionPauseResult, SessionResult,
+from .results import (BinaryFileContentResult, BoolResult, ClearContextResult, CommandResult,
+                      Context, ContextFileListResult, ContextInfoResult, ContextListResult,
+                      ContextResult, ContextSyncResult, DeleteResult, DirectoryListResult,
+                      EditFileResult, FileContentResult, FileInfoResult, FileSearchResult,
+                      FileUrlResult, McpToolResult, McpToolsResult, MultipleFileContentResult,
+                      OperationResult, SessionListResult, SessionPauseResult, SessionResult,
                       SessionResumeResult, SessionStatusResult)
 
 
@@ -254,6 +257,14 @@ class AsyncSession(SessionBase):
         """The session's context syncs, as the official SDK's ``session.context``."""
         return AsyncContextManager(self)
 
+    @property
+    def file_system(self) -> "AsyncFileSystem":
+        """The session's files, as the official SDK's ``session.file_system``
+        (also named ``fs``, ``filesystem`` and ``files`` there, and here)."""
+        return AsyncFileSystem(self)
+
+    fs = filesystem = files = file_system
+
     # The names SDK releases from 0.15 on give these methods, so that code
     # written for them runs too.
     beta_pause = pause
@@ -399,3 +410,88 @@ class AsyncContextManager:
         return await run_async(self.session._op("context_info", ContextInfoResult, {
             "context_id": context_id, "path": path, "task_type": task_type},
             ok=lambda d: result(ContextInfoResult, d, context_status_data=status_data(d))))
+
+
+class AsyncFileSystem:
+    """Files of one session (the official SDK's ``session.file_system``).
+
+    Every method answers a result; a failure (a bad argument too) is
+    ``success`` False with ``error_message`` and ``error_kind``, as in the
+    official SDK. Large files are read and written in chunks.
+    """
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def create_directory(self, path: str) -> BoolResult:
+        """Creates a directory and its missing parents."""
+        return await run_async(self.session._op("create_directory", BoolResult, {"path": path}))
+
+    async def delete_file(self, path: str) -> BoolResult:
+        """Deletes a file or an empty directory."""
+        return await run_async(self.session._op("delete_file", BoolResult, {"path": path}))
+
+    async def edit_file(self, path: str, edits: List[Dict[str, str]],
+                        dry_run: bool = False) -> EditFileResult:
+        """Replaces the first occurrence of each ``oldText`` with its
+        ``newText``, in order; with ``dry_run`` only ``diff`` says what
+        would change."""
+        return await run_async(self.session._op("edit_file", EditFileResult, {
+            "path": path, "edits": edits, "dry_run": dry_run}))
+
+    async def get_file_info(self, path: str) -> FileInfoResult:
+        """Describes a file or directory."""
+        return await run_async(self.session._op("get_file_info", FileInfoResult, {"path": path}))
+
+    async def list_directory(self, path: str) -> DirectoryListResult:
+        """Lists a directory (not recursively)."""
+        return await run_async(self.session._op("list_directory", DirectoryListResult, {"path": path},
+                                                ok=lambda d: result(DirectoryListResult, d,
+                                                                    entries=dir_entries(d))))
+
+    async def move_file(self, source: str, destination: str) -> BoolResult:
+        """Moves or renames a file or directory; an existing destination is refused."""
+        return await run_async(self.session._op("move_file", BoolResult, {
+            "source": source, "destination": destination}))
+
+    @overload
+    async def read_file(self, path: str) -> FileContentResult: ...
+
+    @overload
+    async def read_file(self, path: str, *, format: Literal["text"]) -> FileContentResult: ...
+
+    @overload
+    async def read_file(self, path: str, *, format: Literal["bytes"]) -> BinaryFileContentResult: ...
+
+    async def read_file(self, path: str, *, format: str = "text"
+                        ) -> Union[FileContentResult, BinaryFileContentResult]:
+        """Reads a file whole: its UTF-8 text, or with ``format="bytes"``
+        its bytes (as the official SDK, any other format reads text)."""
+        if format == "bytes":
+            return await run_async(self.session._op("read_file_bytes", BinaryFileContentResult,
+                                                    {"path": path}, ok=file_bytes))
+        return await run_async(self.session._op("read_file", FileContentResult, {"path": path}))
+
+    async def read_multiple_files(self, paths: List[str]) -> MultipleFileContentResult:
+        """Reads several text files in one call."""
+        return await run_async(self.session._op("read_multiple_files", MultipleFileContentResult,
+                                                {"paths": paths}))
+
+    async def search_files(self, path: str, pattern: str,
+                           exclude_patterns: Optional[List[str]] = None) -> FileSearchResult:
+        """Finds the paths under ``path`` whose names match ``pattern`` (a
+        wildcard pattern or a part of the name), skipping ``exclude_patterns``."""
+        return await run_async(self.session._op("search_files", FileSearchResult, {
+            "path": path, "pattern": pattern, "exclude_patterns": exclude_patterns}))
+
+    async def write_file(self, path: str, content: str, mode: str = "overwrite") -> BoolResult:
+        """Writes text to a file, creating its parent directories; ``mode`` is
+        "overwrite" or "append"."""
+        return await run_async(self.session._op("write_file", BoolResult, {
+            "path": path, "content": content, "mode": mode}))
+
+    # The official SDK's other names for these methods.
+    read = read_file
+    write = write_file
+    list = ls = list_directory
+    delete = remove = rm = delete_file

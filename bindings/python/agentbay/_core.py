@@ -11,6 +11,7 @@ operation, ready to run: ``run_async`` awaits it, ``run_sync`` blocks on it.
 
 from __future__ import annotations
 
+import base64
 import ctypes
 import json
 import weakref
@@ -21,8 +22,8 @@ from . import _native
 from ._native import NativeCallError, NativeError, Outcome
 from .config import Config, CreateSessionParams
 from .exceptions import AgentBayError, SessionError
-from .results import (CommandResult, Context, ContextFileEntry, ContextStatusData,
-                      DeleteResult, McpTool, OperationResult, SessionInfo, SessionListResult,
+from .results import (BinaryFileContentResult, CommandResult, Context, ContextFileEntry,
+                      ContextStatusData, DeleteResult, DirectoryEntry, McpTool, OperationResult, SessionInfo, SessionListResult,
                       SessionResult)
 
 R = TypeVar("R")
@@ -184,6 +185,15 @@ def contexts(d: Mapping[str, Any]) -> List[Context]:
 
 def file_entries(d: Mapping[str, Any]) -> List[ContextFileEntry]:
     return [result(ContextFileEntry, e) for e in d.get("entries") or []]
+
+
+def dir_entries(d: Mapping[str, Any]) -> List[DirectoryEntry]:
+    return [result(DirectoryEntry, e) for e in d.get("entries") or []]
+
+
+def file_bytes(d: Mapping[str, Any]) -> BinaryFileContentResult:
+    """read_file_bytes' result, whose content is base64 in JSON."""
+    return result(BinaryFileContentResult, d, content=base64.b64decode(d.get("content") or ""))
 
 
 def status_data(d: Mapping[str, Any]) -> List[ContextStatusData]:

@@ -309,3 +309,117 @@ class SessionInfo:
     resource_id: str = ""
     resource_type: str = ""
     ticket: str = ""
+
+
+# ---- The file system (session.file_system) ------------------------------------
+
+@dataclass
+class BoolResult(ApiResponse):
+    """Result of a file operation: ``data`` is True when it was done."""
+
+    success: bool = False
+    data: Optional[bool] = None
+    error_message: str = ""
+    error_kind: str = ""
+
+
+@dataclass
+class EditFileResult(BoolResult):
+    """Result of ``edit_file``: a BoolResult with the edits' ``diff`` (also
+    on a dry run, which leaves the file as it was)."""
+
+    diff: str = ""
+
+
+@dataclass
+class FileInfoResult(ApiResponse):
+    """Result of ``get_file_info``: the service's fields by name, e.g.
+    ``name``, ``path``, ``size``, ``isDirectory``, ``isFile``, ``modified``,
+    ``permissions``."""
+
+    success: bool = False
+    file_info: Dict[str, Any] = field(default_factory=dict)
+    error_message: str = ""
+    error_kind: str = ""
+
+    @property
+    def is_file(self) -> bool:
+        """Whether the path is a regular file."""
+        return bool(self.file_info.get("isFile", False))
+
+    @property
+    def is_directory(self) -> bool:
+        """Whether the path is a directory."""
+        return bool(self.file_info.get("isDirectory", False))
+
+    @property
+    def size(self) -> int:
+        """The size in bytes (0 if the service gave none)."""
+        return int(self.file_info.get("size", 0))
+
+
+@dataclass
+class DirectoryEntry:
+    """One name in a directory."""
+
+    name: str = ""
+    is_directory: bool = False
+
+    @property
+    def is_file(self) -> bool:
+        """Whether the entry is not a directory."""
+        return not self.is_directory
+
+
+@dataclass
+class DirectoryListResult(ApiResponse):
+    """Result of ``list_directory``."""
+
+    success: bool = False
+    entries: List[DirectoryEntry] = field(default_factory=list)
+    error_message: str = ""
+    error_kind: str = ""
+
+
+@dataclass
+class FileContentResult(ApiResponse):
+    """Result of ``read_file``: the file's text."""
+
+    success: bool = False
+    content: str = ""
+    error_message: str = ""
+    error_kind: str = ""
+
+
+@dataclass
+class BinaryFileContentResult(ApiResponse):
+    """Result of ``read_file(path, format="bytes")``: the file's bytes."""
+
+    success: bool = False
+    content: bytes = b""
+    error_message: str = ""
+    content_type: Optional[str] = None
+    size: Optional[int] = None
+    error_kind: str = ""
+
+
+@dataclass
+class MultipleFileContentResult(ApiResponse):
+    """Result of ``read_multiple_files``: each path's text, trimmed of
+    surrounding white space (a file that could not be read has "Error - "
+    and the reason)."""
+
+    success: bool = False
+    contents: Dict[str, str] = field(default_factory=dict)
+    error_message: str = ""
+    error_kind: str = ""
+
+
+@dataclass
+class FileSearchResult(ApiResponse):
+    """Result of ``search_files``: the matching paths."""
+
+    success: bool = False
+    matches: List[str] = field(default_factory=list)
+    error_message: str = ""
+    error_kind: str = ""

@@ -38,6 +38,7 @@ WORDS = [
     (r"\bAsyncCommand\b", "Command"),
     (r"\bAsyncContextService\b", "ContextService"),
     (r"\bAsyncContextManager\b", "ContextManager"),
+    (r"\bAsyncFileSystem\b", "FileSystem"),
     (r"\brun_async\b", "run_sync"),
     (r"\b__aenter__\b", "__enter__"),
     (r"\b__aexit__\b", "__exit__"),

@@ -6,6 +6,8 @@ import {
   type CreateSessionParams, type SessionResult, type SessionListResult, type DeleteResult,
   type McpToolResult, type McpToolsResult, type SessionPauseResult, type SessionResumeResult,
   type CommandResult, type ContextResult, type FileUrlResult, type ContextInfoResult,
+  type FileContentResult, type BinaryFileContentResult, type EditFileResult, type DirectoryListResult,
+  type FileSearchResult,
 } from '../..';
 
 async function main(): Promise<void> {
@@ -58,6 +60,16 @@ async function main(): Promise<void> {
   const syncInfo: ContextInfoResult = await session.context.info(undefined, undefined, 'download');
   void syncInfo.contextStatusData[0]?.status;
   await session.context.sync(undefined, '/home/wuying/x', 'upload');
+  const fileText: FileContentResult = await session.fileSystem.readFile('/tmp/a');
+  const bytes: BinaryFileContentResult = await session.fileSystem.readFile('/tmp/a', { format: 'bytes' });
+  void (fileText.content.length + bytes.content.byteLength);
+  await session.fileSystem.writeFile('/tmp/a', 'x', 'append');
+  const edited: EditFileResult = await session.fileSystem.editFile('/tmp/a', [{ oldText: 'x', newText: 'y' }], true);
+  void edited.diff;
+  const dir: DirectoryListResult = await session.fileSystem.listDirectory('/tmp');
+  void dir.entries[0]?.isDirectory;
+  const found: FileSearchResult = await session.fileSystem.searchFiles('/tmp', '*.py', ['node_modules']);
+  void found.matches;
   await agentBay.create({ contextSync: [{ contextId: 'c', path: '/tmp/x', policy: { uploadPolicy: { autoUpload: true } } }] });
   const exitCode: number = cmd.exitCode;
   void exitCode;

@@ -1,0 +1,109 @@
+'use strict';
+
+// session.fileSystem: the official SDK's file methods and results, failures
+// that resolve, and misuse that rejects.
+
+const { describe, it, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const { AgentBay, AgentBayError } = require('..');
+const { newSession } = require('./helpers');
+
+describe('session.fileSystem', () => {
+  let agentBay;
+  let session;
+  let fs;
+
+  before(async () => {
+    agentBay = new AgentBay();
+    session = await newSession(agentBay);
+    fs = session.fileSystem;
+  });
+
+  after(async () => {
+    await session.delete();
+    await agentBay.close();
+  });
+
+  const ok = async (promise) => {
+    const r = await promise;
+    assert.equal(r.success, true, r.errorMessage);
+    assert.equal(r.data, true);
+  };
+
+  it('writes, appends and reads text and bytes', async () => {
+    await ok(fs.writeFile('/tmp/a/b.txt', 'héllo\n'));
+    await ok(fs.writeFile('/tmp/a/b.txt', 'more\n', 'append'));
+    const r = await fs.readFile('/tmp/a/b.txt');
+    assert.equal(r.content, 'héllo\nmore\n');
+    const b = await fs.readFile('/tmp/a/b.txt', { format: 'bytes' });
+    assert.ok(Buffer.isBuffer(b.content));
+    assert.deepEqual(b.content, Buffer.from('héllo\nmore\n'));
+    assert.equal(b.size, 12);
+  });
+
+  it('moves large files in chunks', async () => {
+    const text = 'ab€😀\n'.repeat(150000); // 1.6 MB: more than one call returns
+    await ok(fs.writeFile('/tmp/big.txt', text));
+    const r = await fs.readFile('/tmp/big.txt');
+    assert.equal(r.success, true, r.errorMessage);
+    assert.ok(r.content === text);
+    const info = await fs.getFileInfo('/tmp/big.txt');
+    assert.equal(info.fileInfo.size, Buffer.byteLength(text));
+    assert.equal(info.fileInfo.isDirectory, false);
+  });
+
+  it('lists, moves, searches and deletes', async () => {
+    await ok(fs.createDirectory('/tmp/d/sub'));
+    await ok(fs.writeFile('/tmp/d/f.txt', 'x'));
+    const listed = await fs.listDirectory('/tmp/d');
+    assert.deepEqual(listed.entries.sort((a, b) => a.name.localeCompare(b.name)),
+      [{ name: 'f.txt', isDirectory: false }, { name: 'sub', isDirectory: true }]);
+    await ok(fs.moveFile('/tmp/d/f.txt', '/tmp/d/sub/g.txt'));
+    assert.deepEqual((await fs.searchFiles('/tmp/d', '*.txt')).matches, ['/tmp/d/sub/g.txt']);
+    assert.deepEqual((await fs.searchFiles('/tmp/d', '*.txt', ['sub'])).matches, []);
+    await ok(fs.deleteFile('/tmp/d/sub/g.txt'));
+    const gone = await fs.readFile('/tmp/d/sub/g.txt');
+    assert.equal(gone.success, false);
+    assert.match(gone.errorMessage, /No such file or directory/);
+  });
+
+  it('edits with a dry run first', async () => {
+    await ok(fs.writeFile('/tmp/c.cfg', 'DEBUG=false\n'));
+    const dry = await fs.editFile('/tmp/c.cfg', [{ oldText: 'false', newText: 'true' }], true);
+    assert.equal(dry.success, true, dry.errorMessage);
+    assert.match(dry.diff, /-false\n\+true/);
+    assert.equal((await fs.readFile('/tmp/c.cfg')).content, 'DEBUG=false\n');
+    await ok(fs.editFile('/tmp/c.cfg', [{ oldText: 'false', newText: 'true' }]));
+    assert.equal((await fs.readFile('/tmp/c.cfg')).content, 'DEBUG=true\n');
+  });
+
+  it('reads several files at once', async () => {
+    await ok(fs.writeFile('/tmp/m1', 'one'));
+    await ok(fs.writeFile('/tmp/m2', 'two\n'));
+    const r = await fs.readMultipleFiles(['/tmp/m1', '/tmp/m2']);
+    assert.deepEqual(r.contents, { '/tmp/m1': 'one', '/tmp/m2': 'two' });
+  });
+
+  it('rejects bad arguments with the library messages', async () => {
+    const invalid = (re) => (e) => e instanceof AgentBayError && e.kind === 'invalid_argument' && re.test(e.message);
+    await assert.rejects(fs.readFile(), invalid(/^path is required$/));
+    await assert.rejects(fs.writeFile('/tmp/x', 'y', 'truncate'),
+      invalid(/^Invalid write mode: truncate\. Must be 'overwrite' or 'append'\.$/));
+    await assert.rejects(fs.writeFile('/tmp/x'), invalid(/^content is required$/));
+    await assert.rejects(fs.editFile('/tmp/x', [{ oldText: 'a' }]), invalid(/^edits\[0\]: newText is required$/));
+    await assert.rejects(fs.readMultipleFiles(['/a', 2]), invalid(/^paths\[1\] must be a string, got 2$/));
+  });
+
+  it('resolves what the session reports and a deleted session', async () => {
+    const dir = await fs.readFile('/tmp');
+    assert.equal(dir.success, false);
+    assert.equal(dir.errorMessage, 'Path does not exist or is a directory: /tmp');
+    assert.equal(dir.content, '');
+    const s = await newSession(agentBay);
+    await s.delete();
+    const r = await s.fileSystem.readFile('/tmp/x', { format: 'bytes' });
+    assert.equal(r.success, false);
+    assert.equal(r.errorKind, 'not_found');
+    assert.equal(r.content.length, 0);
+  });
+});

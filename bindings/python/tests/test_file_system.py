@@ -1,0 +1,127 @@
+"""session.file_system: the official SDK's file methods and results, on the
+embedded backend, in both APIs."""
+
+from __future__ import annotations
+
+import unittest
+
+from agentbay import (AgentBay, AsyncAgentBay, BinaryFileContentResult, BoolResult,
+                      DirectoryEntry, EditFileResult, FileContentResult)
+
+agent_bay: AsyncAgentBay
+
+
+def setUpModule() -> None:
+    global agent_bay
+    agent_bay = AsyncAgentBay()
+
+
+def tearDownModule() -> None:
+    agent_bay.close()
+
+
+class FileSystemTest(unittest.IsolatedAsyncioTestCase):
+    async def asyncSetUp(self) -> None:
+        self.session = (await agent_bay.create()).session
+        self.fs = self.session.file_system
+
+    async def asyncTearDown(self) -> None:
+        await self.session.delete()
+
+    async def ok(self, call) -> None:
+        r = await call
+        self.assertIsInstance(r, BoolResult)
+        self.assertTrue(r.success, r.error_message)
+        self.assertIs(r.data, True)
+
+    async def test_write_append_read(self) -> None:
+        await self.ok(self.fs.write_file("/tmp/a/b.txt", "héllo\n"))
+        await self.ok(self.fs.write_file("/tmp/a/b.txt", "more\n", mode="append"))
+        r = await self.fs.read_file("/tmp/a/b.txt")
+        self.assertIsInstance(r, FileContentResult)
+        self.assertEqual(r.content, "héllo\nmore\n")
+        b = await self.fs.read_file("/tmp/a/b.txt", format="bytes")
+        self.assertIsInstance(b, BinaryFileContentResult)
+        self.assertEqual(b.content, "héllo\nmore\n".encode())
+        self.assertEqual(b.size, 12)
+
+    async def test_large_file_in_chunks(self) -> None:
+        text = "ab€😀\n" * 150_000  # 1.6 MB: more than one call returns
+        await self.ok(self.fs.write_file("/tmp/big.txt", text))
+        r = await self.fs.read_file("/tmp/big.txt")
+        self.assertTrue(r.success, r.error_message)
+        self.assertTrue(r.content == text)
+        info = await self.fs.get_file_info("/tmp/big.txt")
+        self.assertEqual((info.size, info.is_file, info.is_directory), (len(text.encode()), True, False))
+
+    async def test_directories(self) -> None:
+        await self.ok(self.fs.create_directory("/tmp/d/sub"))
+        await self.ok(self.fs.write("/tmp/d/f.txt", "x"))
+        listed = await self.fs.list_directory("/tmp/d")
+        self.assertTrue(listed.success)
+        self.assertEqual(sorted((e.name, e.is_directory, e.is_file) for e in listed.entries),
+                         [("f.txt", False, True), ("sub", True, False)])
+        self.assertIsInstance(listed.entries[0], DirectoryEntry)
+        await self.ok(self.fs.move_file("/tmp/d/f.txt", "/tmp/d/sub/g.txt"))
+        found = await self.fs.search_files("/tmp/d", "*.txt")
+        self.assertEqual(found.matches, ["/tmp/d/sub/g.txt"])
+        none = await self.fs.search_files("/tmp/d", "*.txt", exclude_patterns=["sub"])
+        self.assertEqual((none.success, none.matches), (True, []))
+        await self.ok(self.fs.rm("/tmp/d/sub/g.txt"))
+        gone = await self.fs.read("/tmp/d/sub/g.txt")
+        self.assertFalse(gone.success)
+        self.assertIn("No such file or directory", gone.error_message)
+        self.assertIs(self.session.fs.session, self.session)
+
+    async def test_edit_and_dry_run(self) -> None:
+        await self.ok(self.fs.write_file("/tmp/c.cfg", "DEBUG=false\nLEVEL=info\n"))
+        edits = [{"oldText": "false", "newText": "true"}]
+        dry = await self.fs.edit_file("/tmp/c.cfg", edits, dry_run=True)
+        self.assertIsInstance(dry, EditFileResult)
+        self.assertTrue(dry.success, dry.error_message)
+        self.assertIn("-false\n+true", dry.diff)
+        self.assertEqual((await self.fs.read_file("/tmp/c.cfg")).content, "DEBUG=false\nLEVEL=info\n")
+        await self.ok(self.fs.edit_file("/tmp/c.cfg", edits))
+        self.assertEqual((await self.fs.read_file("/tmp/c.cfg")).content, "DEBUG=true\nLEVEL=info\n")
+
+    async def test_read_multiple_files(self) -> None:
+        await self.ok(self.fs.write_file("/tmp/m1", "one"))
+        await self.ok(self.fs.write_file("/tmp/m2", "two\nlines\n"))
+        r = await self.fs.read_multiple_files(["/tmp/m1", "/tmp/m2"])
+        self.assertTrue(r.success, r.error_message)
+        self.assertEqual(r.contents, {"/tmp/m1": "one", "/tmp/m2": "two\nlines"})
+
+    async def test_failures_are_results(self) -> None:
+        for call, kind, message in (
+                (self.fs.write_file("/tmp/x", "y", mode="truncate"), "invalid_argument",
+                 "Invalid write mode: truncate. Must be 'overwrite' or 'append'."),
+                (self.fs.write_file("/tmp/x", b"bytes"), "invalid_argument", "content must be JSON-serialisable"),
+                (self.fs.read_file(""), "invalid_argument", "path is required"),
+                (self.fs.edit_file("/tmp/x", [{"oldText": "a"}]), "invalid_argument",
+                 "edits[0]: newText is required"),
+                (self.fs.read_multiple_files("/tmp/x"), "invalid_argument", "paths must be a list of strings"),
+                (self.fs.list_directory("/tmp/none"), "", "No such file or directory"),
+                (self.fs.read_file("/tmp"), "", "Path does not exist or is a directory: /tmp")):
+            with self.subTest(message=message):
+                r = await call
+                self.assertFalse(r.success)
+                self.assertEqual(r.error_kind, kind)
+                self.assertIn(message, r.error_message)
+
+    async def test_gone_session(self) -> None:
+        session = (await agent_bay.create()).session
+        await session.delete()
+        r = await session.file_system.read_file("/tmp/x")
+        self.assertFalse(r.success)
+        self.assertEqual(r.error_kind, "not_found")
+
+
+class SyncFileSystemTest(unittest.TestCase):
+    def test_round_trip(self) -> None:
+        with AgentBay() as client:
+            session = client.create().session
+            fs = session.file_system
+            self.assertTrue(fs.write_file("/tmp/s.txt", "sync").success)
+            self.assertEqual(fs.read_file("/tmp/s.txt").content, "sync")
+            self.assertEqual(fs.read_file("/tmp/s.txt", format="bytes").content, b"sync")
+            session.delete()
