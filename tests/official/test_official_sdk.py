@@ -129,6 +129,23 @@ def ids(listed):
     return [x["sessionId"] for x in listed.session_ids]
 
 
+def free_link_port():
+    """A port of GetLink's range (30100-30199) that nothing on this machine
+    listens on: sessions of agentbay-local share the host's network."""
+    import random
+    import socket
+    ports = list(range(30100, 30200))
+    random.shuffle(ports)
+    for port in ports:
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise unittest.SkipTest("every port in 30100-30199 is taken")
+
+
 def fetch(url, data=None, method="GET"):
     req = urllib.request.Request(url, data=data, method=method)
     with urllib.request.urlopen(req, timeout=10, context=SERVER["ssl"]) as resp:
@@ -223,7 +240,7 @@ class Sessions(unittest.TestCase):
         self.assertEqual(r.status, "RUNNING")
 
     def test_get_link_serves_a_page(self):
-        port = 30150 + int(self.tag[:2], 16) % 40
+        port = free_link_port()
         page = f"hello {self.tag}"
         w = self.session.file_system.write_file(f"/tmp/www/index.html", page)
         self.assertTrue(w.success, w.error_message)
