@@ -29,7 +29,6 @@ import re
 import shutil
 import ssl
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -69,7 +68,10 @@ def setUpModule():
     if endpoint is None:
         proc.kill()
         proc.wait()
-        raise RuntimeError("agentbay-local did not start: " + open(os.path.join(data, "server.log")).read())
+        with open(os.path.join(data, "server.log")) as f:
+            log = f.read()
+        shutil.rmtree(data, ignore_errors=True)
+        raise RuntimeError("agentbay-local did not start: " + log)
     # Drain the rest of the banner so the server never blocks on a full pipe.
     threading.Thread(target=proc.stdout.read, daemon=True).start()
 
