@@ -14,7 +14,7 @@ MAKEFLAGS += --no-print-directory
 
 GO_SOURCES := go.mod go.sum $(shell find core capi cmd -name '*.go' -o -name '*.c' -o -name '*.map' 2>/dev/null)
 
-.PHONY: all local test test-go test-fuzz bench bench-go clean
+.PHONY: all local test test-go test-fuzz test-official bench bench-go clean
 .PHONY: lib test-c bench-c install
 .PHONY: demo test-python python-sync bench-python python-package node test-node bench-node demo-node node-package
 
@@ -28,7 +28,7 @@ $(BUILD)/agentbay-local: $(GO_SOURCES)
 	@mkdir -p $(BUILD)
 	$(GO) build -trimpath -o $@ ./cmd/agentbay-local
 
-test: test-go test-fuzz test-c test-python test-node
+test: test-go test-fuzz test-c test-python test-node test-official
 
 test-go:
 	$(GO) vet ./...
@@ -119,6 +119,31 @@ PY_ISOLATION = $(shell $(PYTHON) -c 'import hatchling' 2>/dev/null && echo --no-
 
 python-package: lib
 	$(PYTHON) -m pip wheel -q --disable-pip-version-check $(PY_ISOLATION) --no-deps -w $(BUILD)/python ./$(PY)
+
+# ---- The official SDK against agentbay-local ------------------------------------
+# test-official: the official Python SDK (OFFICIAL_SDK, from PyPI, in a scratch
+# venv made once in build/official-venv and reused) runs its module calls
+# against a build/agentbay-local that the test starts on a free port with --tls
+# and a temporary data folder (tests/official/test_official_sdk.py).
+# tests/official/constraints.txt pins the SDK's dependencies. Calls that fail
+# because the backend lacks an action are expected failures there.
+
+OFFICIAL_SDK_VERSION := 0.22.3
+OFFICIAL_SDK         := wuying-agentbay-sdk==$(OFFICIAL_SDK_VERSION)
+OFFICIAL_VENV        := $(BUILD)/official-venv
+OFFICIAL_STAMP       := $(OFFICIAL_VENV)/.installed-$(OFFICIAL_SDK_VERSION)
+
+$(OFFICIAL_STAMP): tests/official/constraints.txt
+	rm -f $(OFFICIAL_VENV)/.installed-*
+	test -x $(OFFICIAL_VENV)/bin/python || $(PYTHON) -m venv $(OFFICIAL_VENV)
+	$(OFFICIAL_VENV)/bin/python -m pip install -q --disable-pip-version-check \
+	  -c tests/official/constraints.txt '$(OFFICIAL_SDK)'
+	touch $@
+
+test-official: local $(OFFICIAL_STAMP)
+	env -u PYTHONPATH AGENTBAY_LOCAL_BIN=$(CURDIR)/$(BUILD)/agentbay-local \
+	  AGENTBAY_OFFICIAL_SDK_VERSION=$(OFFICIAL_SDK_VERSION) \
+	  $(OFFICIAL_VENV)/bin/python -m unittest -v tests/official/test_official_sdk.py
 
 # ---- Node --------------------------------------------------------------------
 # A small N-API addon in C (no node-gyp) that dlopens the library at run time;
