@@ -216,10 +216,10 @@ func TestEnvTimeoutApplies(t *testing.T) {
 	c, err := New(bg, Config{})
 	require.NoError(t, err)
 	defer c.Close()
-	start := time.Now()
+	// A timeout, not the error of the hang's own end after 10 s: the 200 ms
+	// (and not the 60 s default) ended the call.
 	_, err = c.Get(bg, "s")
 	requireKind(t, err, KindTimeout)
-	assert.Less(t, time.Since(start), 5*time.Second)
 }
 
 func TestListPaging(t *testing.T) {

@@ -2,9 +2,11 @@ package agentbay
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -12,9 +14,11 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// These tests assert counts and outcomes, not speed: the only time bounds
-// are generous ones where the test is about a bound (a cancel that must not
-// wait for the next poll) or lower bounds that follow from the schedule.
+// These tests assert counts, orderings and outcomes, never speed: the only
+// time bounds are lower bounds that follow from the schedule (a timer never
+// fires early) and testCtx's deadline, which only turns a hang into a
+// failure. How fast a wait sees a transition or a cancel is measured by the
+// benchmarks in bench_test.go (make bench).
 
 // flipAfter makes GetSession report from until delay has passed since the
 // async action arrived, and to afterwards.
@@ -68,21 +72,45 @@ func rampPolls(interval time.Duration) int {
 }
 
 func TestWaitSeesAFastTransitionAtOnce(t *testing.T) {
+	// A poll interval of an hour: a wait that slept it even once would run
+	// into testCtx's deadline, so a success shows that only the ramp ran.
 	api := newFakeAPI(t)
 	flipAfter(api, "PauseSessionAsync", StatusPausing, StatusPaused, 100*time.Millisecond)
 	var obs recorder
-	start := time.Now()
-	r, err := newClient(t, api.URL()).Session("session-0001").Pause(testCtx(t), WaitOptions{PollInterval: 2 * time.Second, Observer: obs.observe})
+	r, err := newClient(t, api.URL()).Session("session-0001").Pause(testCtx(t), WaitOptions{PollInterval: time.Hour, Observer: obs.observe})
 	require.NoError(t, err)
 	assert.Equal(t, StatusPaused, r.Status)
 	assert.Equal(t, "REQ-ASYNC", r.RequestID)
+	// Polls are at least 0, 5, 12, 23, 40, 65, 103 ms apart from the start,
+	// so the 7th one is past the flip however slow the machine is.
 	assert.LessOrEqual(t, api.count("GetSession"), 7, "0, 5, 12, 23, 40, 65, 103 ms")
-	assert.Less(t, time.Since(start), 2*time.Second, "the poll interval never came into play")
 	seen := obs.statuses()
 	require.NotEmpty(t, seen)
 	assert.Equal(t, StatusPaused, seen[len(seen)-1])
 	for _, s := range seen[:len(seen)-1] {
 		assert.Equal(t, StatusPausing, s)
+	}
+}
+
+func TestWaitSeesTheStatusThatEndsIt(t *testing.T) {
+	// The flip is an event, not a time: the fourth poll reads PAUSED, and
+	// the wait stops there, with an hour's poll interval that it never uses.
+	pausing := okReply(statusData(StatusPausing))
+	api := newFakeAPI(t).
+		on("PauseSessionAsync", okWithID("REQ-ASYNC", "")).
+		on("GetSession", seq(pausing, pausing, pausing, okReply(statusData(StatusPaused)), pausing))
+	var obs recorder
+	r, err := newClient(t, api.URL()).Session("session-0001").Pause(testCtx(t), WaitOptions{PollInterval: time.Hour, Observer: obs.observe})
+	require.NoError(t, err)
+	assert.Equal(t, StatusPaused, r.Status)
+	assert.Equal(t, 4, api.count("GetSession"), "no poll after the one that saw PAUSED")
+	assert.Equal(t, []string{StatusPausing, StatusPausing, StatusPausing, StatusPaused}, obs.statuses())
+	// The gaps follow the ramp: each at least as long as its step.
+	polls := api.requests("GetSession")
+	step := firstPollStep
+	for i := 1; i < len(polls); i++ {
+		assert.GreaterOrEqual(t, polls[i].At.Sub(polls[i-1].At), step, "gap before poll %d", i)
+		step = time.Duration(float64(step) * pollStepGrowth)
 	}
 }
 
@@ -112,33 +140,32 @@ func TestWaitSlowTransitionCostsOnlyTheRamp(t *testing.T) {
 	}
 }
 
-func TestWaitCancelledReturnsAtOnce(t *testing.T) {
-	// With the 5 ms x1.5 ramp, polls fall at about 0, 5, 12, 24, 41, 66,
-	// 104, 161, 246, 375, 567, 855, 1288, 1937, 2911 and 4371 ms: a cancel
-	// at 3 s lands in a gap of 1.46 s, so a wait that only noticed it at the
-	// next poll would return more than a second late.
-	for _, tc := range []struct{ after, slack time.Duration }{
-		{200 * time.Millisecond, time.Second},
-		{3000 * time.Millisecond, 500 * time.Millisecond},
-	} {
-		after := tc.after
-		t.Run(after.String(), func(t *testing.T) {
+func TestWaitCancelled(t *testing.T) {
+	// The cancel is an event of the wait itself: it comes from another
+	// goroutine once the observer has seen the nth status, so it finds the
+	// wait either in its gap or about to enter it. With an hour's poll
+	// interval and PAUSING forever, only the cancel can end the wait before
+	// testCtx's deadline. How soon it returns after a cancel in a long gap
+	// is BenchmarkWaitCancelInAGap's figure.
+	for _, n := range []int{1, 4, 9} {
+		t.Run(fmt.Sprintf("after %d polls", n), func(t *testing.T) {
 			api := newFakeAPI(t)
 			flipAfter(api, "PauseSessionAsync", StatusPausing, StatusPaused, time.Hour)
 			ctx, cancel := context.WithCancel(testCtx(t))
 			defer cancel()
-			var cancelledAt time.Time
-			time.AfterFunc(after, func() { cancelledAt = time.Now(); cancel() })
-
-			start := time.Now()
-			_, err := newClient(t, api.URL()).Session("session-0001").Pause(ctx, WaitOptions{PollInterval: 5 * time.Second})
-			elapsed := time.Since(start)
+			var polled atomic.Int64
+			pollsAtCancel := make(chan int, 1)
+			observe := func(string) {
+				if polled.Add(1) == int64(n) {
+					go func() { cancel(); pollsAtCancel <- api.count("GetSession") }()
+				}
+			}
+			_, err := newClient(t, api.URL()).Session("session-0001").Pause(ctx, WaitOptions{PollInterval: time.Hour, Observer: observe})
 			e := requireKind(t, err, KindCancelled)
 			assert.Contains(t, e.Message, "last status PAUSING")
-			assert.Less(t, elapsed, after+tc.slack, "at once, not at the next poll")
-			for _, p := range api.requests("GetSession") {
-				assert.True(t, p.At.Before(cancelledAt), "no poll after the cancel")
-			}
+			before := <-pollsAtCancel
+			assert.GreaterOrEqual(t, before, n)
+			assert.LessOrEqual(t, api.count("GetSession"), before+1, "no poll after the cancel but the one already sent")
 		})
 	}
 }
@@ -246,10 +273,12 @@ func TestWaitStopsWhenTheClientCloses(t *testing.T) {
 	api := newFakeAPI(t)
 	flipAfter(api, "PauseSessionAsync", StatusPausing, StatusPaused, time.Hour)
 	c := newClient(t, api.URL())
-	start := time.Now()
-	_, err := c.Session("s").Pause(testCtx(t), WaitOptions{PollInterval: 5 * time.Second, Observer: func(string) { _ = c.Close() }})
+	// An hour's poll interval: only the close can end the wait before
+	// testCtx's deadline; a wait that went on to the next poll would fail
+	// with the closed client's error, not a cancel.
+	_, err := c.Session("s").Pause(testCtx(t), WaitOptions{PollInterval: time.Hour, Observer: func(string) { _ = c.Close() }})
 	requireKind(t, err, KindCancelled)
-	assert.Less(t, time.Since(start), 2*time.Second)
+	assert.Equal(t, 1, api.count("GetSession"), "no poll after the close")
 
 	// The error of a later call is the plain "closed" one, with no request id
 	// borrowed from the pause.

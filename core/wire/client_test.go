@@ -157,10 +157,10 @@ func TestDoCallTimeoutOverridesClientTimeout(t *testing.T) {
 	defer srv.Close()
 	c, _ := newWire(t, srv.URL, nil)
 
-	start := time.Now()
+	// A timeout, not the error of the hang's own end after 10 s (an empty
+	// reply): the call's 200 ms, not the client's 60 s, ended it.
 	_, err := c.Do(context.Background(), Call{Action: "CallMcpTool", Timeout: 200 * time.Millisecond})
 	assert.Equal(t, KindTimeout, KindOf(err), "%v", err)
-	assert.Less(t, time.Since(start), 5*time.Second)
 	requireNoKey(t, err)
 }
 

@@ -129,9 +129,8 @@ func TestCallLinkErrors(t *testing.T) {
 		srv := httptest.NewServer(http.HandlerFunc(hang))
 		defer srv.Close()
 		c, _ := newWire(t, "https://unused.example", nil)
-		start := time.Now()
+		// A timeout, not the error of the hang's own end after 10 s.
 		_, _, err := c.CallLink(context.Background(), LinkCall{LinkURL: srv.URL, Token: "t", Server: "s", Tool: "x", Args: []byte(`{}`), Timeout: 150 * time.Millisecond})
 		assert.Equal(t, KindTimeout, KindOf(err), "%v", err)
-		assert.Less(t, time.Since(start), 5*time.Second)
 	})
 }

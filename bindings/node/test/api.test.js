@@ -174,13 +174,20 @@ describe('AgentBay and Session on the embedded backend', () => {
     assert.deepEqual(left.sessionIds, []);
   });
 
-  it('engine log lines reach the listener', async () => {
+  it('engine log lines reach the listener', { timeout: 60000 }, async () => {
+    // Lines come from library threads: wait for the one about the delete
+    // (the test's timeout only bounds a hang).
     const lines = [];
-    AgentBay.setLogListener((level, message) => lines.push({ level, message }), 'debug');
+    let sawDelete;
+    const deleteLogged = new Promise((resolve) => { sawDelete = resolve; });
+    AgentBay.setLogListener((level, message) => {
+      lines.push({ level, message });
+      if (message.includes('action=DeleteSessionAsync')) sawDelete();
+    }, 'debug');
     try {
       const s = await newSession(agentBay, { suite: tag, role: 'log' });
       await s.delete();
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await deleteLogged;
     } finally {
       AgentBay.setLogListener(null);
     }
@@ -198,10 +205,12 @@ describe('AgentBay and Session on the embedded backend', () => {
   });
 });
 
+// Polls the status until it is `status`; the deadline only bounds a hang.
 async function waitFor(session, status) {
-  for (let i = 0; i < 200; i++) {
+  const deadline = Date.now() + 60000;
+  while (Date.now() < deadline) {
     if ((await session.getStatus()).status === status) return;
-    await new Promise((resolve) => setTimeout(resolve, 25));
+    await new Promise((resolve) => setTimeout(resolve, 25)); // between polls
   }
   assert.fail(`session never became ${status}`);
 }

@@ -4,6 +4,8 @@
 
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
 const { AgentBay, newSession, shell } = require('./helpers');
 
 describe('concurrency', () => {
@@ -32,10 +34,20 @@ describe('concurrency', () => {
   });
 
   it('shell commands in all sessions run at the same time', async () => {
-    const started = Date.now();
-    const outs = await Promise.all(sessions.map((s, i) => shell(s, `sleep 0.5; echo ${i}`)));
-    const wall = Date.now() - started;
-    outs.forEach((o, i) => assert.equal(o.stdout, `${i}\n`));
-    assert.ok(wall < 0.5 * 1000 * sessions.length, `took ${wall} ms: ran one after another`);
+    // A barrier: each command leaves a marker in a folder all sessions see
+    // (the host's, outside the sessions' own /tmp and /home) and waits until
+    // every session's marker is there. One after another, the first command
+    // would wait until its timeout and fail.
+    const dir = fs.mkdtempSync(path.join(__dirname, '.barrier-'));
+    try {
+      const n = sessions.length;
+      const outs = await Promise.all(sessions.map((s, i) => shell(s,
+        `touch ${dir}/${i}; while [ "$(ls ${dir} | wc -l)" -lt ${n} ]; do sleep 0.05; done; echo ${i}`,
+        { timeout_ms: 60000 })));
+      outs.forEach((o, i) => assert.equal(o.stdout, `${i}\n`));
+      assert.deepEqual(fs.readdirSync(dir).sort(), sessions.map((_, i) => `${i}`));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

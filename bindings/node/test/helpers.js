@@ -25,12 +25,34 @@ async function newSession(agentBay, labels) {
   return r.session;
 }
 
-/** Runs a shell command in a session and returns {stdout, stderr, exit_code}. */
+/**
+ * Runs a shell command in a session and returns {stdout, stderr, exit_code};
+ * options are the call's (signal) and the command's timeout_ms (10 s).
+ */
 async function shell(session, command, options = {}) {
-  const r = await session.callMcpTool('shell', { command, timeout_ms: 10000 }, options);
+  const { timeout_ms = 10000, ...call } = options;
+  const r = await session.callMcpTool('shell', { command, timeout_ms }, call);
   assert.equal(r.success, true, r.errorMessage);
   return JSON.parse(r.data);
 }
+
+/**
+ * Polls a session until `count` files match `pattern` (a shell glob in the
+ * session's folder): how the tests see that their commands are running.
+ * The deadline only turns a hang into a failure.
+ */
+async function waitForFiles(session, pattern, count, deadlineMs = 60000) {
+  const deadline = Date.now() + deadlineMs;
+  for (;;) {
+    const { stdout } = await shell(session, `ls ${pattern} 2>/dev/null | wc -l`);
+    if (Number(stdout) >= count) return;
+    if (Date.now() > deadline) assert.fail(`${count} files ${pattern} never appeared (${stdout.trim()})`);
+    await new Promise((resolve) => setTimeout(resolve, 20)); // between polls
+  }
+}
+
+/** A name no other test run uses, for marker files. */
+const unique = (prefix) => `${prefix}-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
 
 /** Runs a Node script (text) in a child process from this folder. */
 function runScript(source, env = {}) {
@@ -41,4 +63,4 @@ function runScript(source, env = {}) {
 
 const packageDir = path.join(__dirname, '..');
 
-module.exports = { AgentBay, newSession, shell, runScript, packageDir, embedded };
+module.exports = { AgentBay, newSession, shell, waitForFiles, unique, runScript, packageDir, embedded };

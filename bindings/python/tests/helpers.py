@@ -26,8 +26,9 @@ def unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:8]}"
 
 
-async def eventually(probe: Callable[[], Awaitable[bool]], timeout: float = 10.0) -> bool:
-    """Polls probe until it is true or timeout seconds pass."""
+async def eventually(probe: Callable[[], Awaitable[bool]], timeout: float = 30.0) -> bool:
+    """Polls probe until it is true or timeout seconds pass. The timeout only
+    turns a hang into a failure: make it generous, never a claim of speed."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if await probe():
