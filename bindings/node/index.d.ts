@@ -344,6 +344,35 @@ export class FileSystem {
   searchFiles(path: string, pattern: string, excludePatterns?: string[], options?: CallOptions): Promise<FileSearchResult>;
   /** Writes text to a file (in chunks), creating its parent directories. */
   writeFile(path: string, content: string, mode?: 'overwrite' | 'append', options?: CallOptions): Promise<BoolResult>;
+  /** Copies a host file into the session (through its file-transfer context) and waits until it is there. */
+  uploadFile(localPath: string, remotePath: string, options?: TransferOptions & { contentType?: string }): Promise<UploadResult>;
+  /** Copies a session file to a host file, replaced atomically (overwrite: default true). */
+  downloadFile(remotePath: string, localPath: string, options?: TransferOptions & { overwrite?: boolean }): Promise<DownloadResult>;
+}
+
+export interface TransferOptions extends CallOptions {
+  /** Bounds the wait for the sync, in seconds; default 30. */
+  waitTimeout?: number;
+  /** The longest gap between its polls, in seconds; default 1.5. */
+  pollInterval?: number;
+}
+
+export interface UploadResult extends ApiResponse {
+  requestIdUploadUrl?: string;
+  requestIdSync?: string;
+  httpStatus?: number;
+  etag?: string;
+  bytesSent: number;
+  path: string;
+}
+
+export interface DownloadResult extends ApiResponse {
+  requestIdDownloadUrl?: string;
+  requestIdSync?: string;
+  httpStatus?: number;
+  bytesReceived: number;
+  path: string;
+  localPath: string;
 }
 
 export interface Context {

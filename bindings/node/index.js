@@ -433,6 +433,28 @@ class FileSystem {
   async writeFile(path, content, mode, options) {
     return this.#run('write_file', { path: path ?? null, content: content ?? null, mode }, options);
   }
+
+  /**
+   * Copies a host file into the session and waits until it is there:
+   * options { contentType, waitTimeout, pollInterval (seconds), signal }.
+   */
+  async uploadFile(localPath, remotePath, options) {
+    const { contentType, waitTimeout, pollInterval } = options ?? {};
+    return this.#run('upload_file', {
+      localPath: localPath ?? null, remotePath: remotePath ?? null, contentType, waitTimeout, pollInterval,
+    }, options, undefined, { bytesSent: 0, path: remotePath });
+  }
+
+  /**
+   * Copies a session file to a host file, replaced atomically: options
+   * { overwrite (default true), waitTimeout, pollInterval, signal }.
+   */
+  async downloadFile(remotePath, localPath, options) {
+    const { overwrite, waitTimeout, pollInterval } = options ?? {};
+    return this.#run('download_file', {
+      remotePath: remotePath ?? null, localPath: localPath ?? null, overwrite, waitTimeout, pollInterval,
+    }, options, undefined, { bytesReceived: 0, path: remotePath, localPath });
+  }
 }
 
 module.exports = {

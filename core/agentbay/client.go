@@ -192,6 +192,16 @@ func (c *Client) do(ctx context.Context, call wire.Call) (*wire.Response, error)
 	return c.wire.Do(ctx, call)
 }
 
+// transfer runs a presigned-URL request within the client's life.
+func (c *Client) transfer(ctx context.Context, send func(context.Context) error) error {
+	ctx, done, err := c.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer done()
+	return send(ctx)
+}
+
 // CreateParams are the options of Create.
 type CreateParams struct {
 	ImageID      string            // e.g. "linux_latest"; empty lets the service choose

@@ -25,8 +25,9 @@ type Session struct {
 	linkURL     string // LinkUrl route, only for sessions made by Create
 	token       string
 
-	mu      sync.RWMutex
-	servers map[string]string // tool name -> MCP server, from ToolList
+	mu         sync.RWMutex
+	servers    map[string]string // tool name -> MCP server, from ToolList
+	transferID string            // the file-transfer context, once known
 }
 
 // ID returns the session id.

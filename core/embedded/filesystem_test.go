@@ -3,6 +3,8 @@ package embedded_test
 import (
 	"bytes"
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -169,4 +171,56 @@ func TestFileRefusals(t *testing.T) {
 	b, err := s.ReadFileBytes(ctx, "/tmp/bin")
 	require.NoError(t, err)
 	assert.Equal(t, []byte{0xff, 0xfe}, b.Content)
+}
+
+// Host files go in and out through the session's file-transfer context, as
+// the official SDKs move them; that context is not listed.
+func TestUploadDownload(t *testing.T) {
+	ctx := context.Background()
+	c, s := fsSession(t)
+	dir := t.TempDir()
+	data := make([]byte, 300_000)
+	for i := range data {
+		data[i] = byte(i*7 + i/1000)
+	}
+	local := filepath.Join(dir, "in.bin")
+	require.NoError(t, os.WriteFile(local, data, 0o600))
+
+	up, err := s.UploadFile(ctx, local, "/tmp/up/in.bin", agentbay.TransferOptions{})
+	require.NoError(t, err)
+	require.True(t, up.Success, up.ErrorMessage)
+	assert.Equal(t, int64(len(data)), up.BytesSent)
+	assert.Equal(t, 200, up.HTTPStatus)
+	got, err := s.ReadFileBytes(ctx, "/tmp/up/in.bin")
+	require.NoError(t, err)
+	assert.True(t, bytes.Equal(data, got.Content))
+
+	ok, err := s.EditFile(ctx, "/tmp/up/in.bin", []agentbay.Edit{{OldText: string(data[:10]), NewText: "edited"}}, false)
+	require.NoError(t, err)
+	require.True(t, ok.Success, ok.ErrorMessage)
+	out := filepath.Join(dir, "out.bin")
+	down, err := s.DownloadFile(ctx, "/tmp/up/in.bin", out, false, agentbay.TransferOptions{})
+	require.NoError(t, err)
+	require.True(t, down.Success, down.ErrorMessage)
+	back, err := os.ReadFile(out)
+	require.NoError(t, err)
+	assert.Equal(t, append([]byte("edited"), data[10:]...), back)
+	assert.Equal(t, int64(len(back)), down.BytesReceived)
+
+	_, err = s.DownloadFile(ctx, "/tmp/up/in.bin", out, false, agentbay.TransferOptions{})
+	assert.ErrorContains(t, err, "exists and overwrite is false")
+	missing, err := s.DownloadFile(ctx, "/tmp/none", filepath.Join(dir, "none"), true, agentbay.TransferOptions{})
+	require.NoError(t, err)
+	assert.False(t, missing.Success)
+	assert.Contains(t, missing.ErrorMessage, "no such file")
+	_, err = s.UploadFile(ctx, filepath.Join(dir, "absent"), "/tmp/x", agentbay.TransferOptions{})
+	assert.ErrorContains(t, err, "Local file not found")
+	_, err = s.UploadFile(ctx, local, "relative/x", agentbay.TransferOptions{})
+	assert.ErrorContains(t, err, "remote_path must be the absolute path")
+
+	listed, err := c.ListContexts(ctx, 100, "", "")
+	require.NoError(t, err)
+	for _, x := range listed.Contexts {
+		assert.NotContains(t, x.Name, "file-transfer", "the file-transfer context is internal")
+	}
 }

@@ -283,12 +283,17 @@ func (s *Server) sync(se *session, m store.Mount, mode string) contextTask {
 		t.Status, t.ErrorMessage = "Failed", syncError(err)
 		s.log.Warn("context sync failed", "session", se.id, "context", m.ContextID, "mode", mode, "err", t.ErrorMessage)
 	}
+	se.recordTask(t)
+	return t
+}
+
+// recordTask keeps t as the latest task of its context, path and type.
+func (se *session) recordTask(t contextTask) {
 	se.mu.Lock()
+	defer se.mu.Unlock()
 	se.tasks = append(slices.DeleteFunc(se.tasks, func(o contextTask) bool {
 		return o.ContextID == t.ContextID && o.Path == t.Path && o.TaskType == t.TaskType
 	}), t)
-	se.mu.Unlock()
-	return t
 }
 
 func syncError(err error) string {
@@ -338,6 +343,9 @@ func (s *Server) syncContext(c *call) (reply, error) {
 	case "upload", "download":
 	default:
 		return nil, invalid("Mode", `want "upload" or "download"`)
+	}
+	if id, ok := s.contexts.ownedBy(se.id); ok && id == c.param("ContextId") {
+		return nil, s.syncFile(se, id, c.param("Path"), mode)
 	}
 	mounts := mountsOf(se, c.param("ContextId"), c.param("Path"))
 	if len(mounts) == 0 && (c.param("ContextId") != "" || c.param("Path") != "") {

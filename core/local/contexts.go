@@ -37,6 +37,9 @@ type contextMeta struct {
 	LastUsed time.Time `json:"lastUsed"`
 	// Seq orders contexts by creation: many are made within one second.
 	Seq int64 `json:"seq"`
+	// Owner, when set, is the session whose file-transfer context this is:
+	// internal, not listed nor found by name, deleted with the session.
+	Owner string `json:"owner,omitempty"`
 }
 
 // contextStore is the server's contexts. mu guards byID and every change
@@ -139,15 +142,43 @@ func (cs *contextStore) get(id, name string, create bool) (contextMeta, error) {
 		return contextMeta{}, errContextNotFound
 	}
 	for _, m := range cs.byID {
-		if m.Name == name {
+		if m.Name == name && m.Owner == "" {
 			return *m, nil
 		}
 	}
 	if !create {
 		return contextMeta{}, errContextNotFound
 	}
+	return cs.createLocked(name, "")
+}
+
+// internalFor finds or makes the file-transfer context of a session.
+func (cs *contextStore) internalFor(owner string) (contextMeta, error) {
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	for _, m := range cs.byID {
+		if m.Owner == owner {
+			return *m, nil
+		}
+	}
+	return cs.createLocked("file-transfer-"+owner, owner)
+}
+
+// ownedBy is the id of a session's file-transfer context, if it has one.
+func (cs *contextStore) ownedBy(owner string) (string, bool) {
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	for _, m := range cs.byID {
+		if m.Owner == owner {
+			return m.ID, true
+		}
+	}
+	return "", false
+}
+
+func (cs *contextStore) createLocked(name, owner string) (contextMeta, error) {
 	now := time.Now().UTC().Truncate(time.Second)
-	m := &contextMeta{ID: newContextID(), Name: name, Created: now, LastUsed: now, Seq: cs.nextSeqLocked()}
+	m := &contextMeta{ID: newContextID(), Name: name, Created: now, LastUsed: now, Seq: cs.nextSeqLocked(), Owner: owner}
 	if err := os.MkdirAll(cs.files(m.ID), 0o700); err != nil {
 		return contextMeta{}, internal(err)
 	}
@@ -173,7 +204,9 @@ func (cs *contextStore) list() []contextMeta {
 	defer cs.mu.Unlock()
 	out := make([]contextMeta, 0, len(cs.byID))
 	for _, m := range cs.byID {
-		out = append(out, *m)
+		if m.Owner == "" {
+			out = append(out, *m)
+		}
 	}
 	slices.SortFunc(out, func(a, b contextMeta) int {
 		if c := cmp.Compare(a.Seq, b.Seq); c != 0 {

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tidwall/gjson"
 
@@ -216,4 +217,64 @@ func (c *client) getURL(u string, want int) string {
 		c.t.Fatalf("GET %s: %d %s, want %d", u, resp.StatusCode, b, want)
 	}
 	return string(b)
+}
+
+// A session's file-transfer context: internal, one per session, its files
+// synced one at a time at their session paths, gone with the session.
+func TestFileTransferContext(t *testing.T) {
+	c := start(t, local.Options{})
+	s := c.create()
+	none := c.call("GetAndLoadInternalContext", "SessionId", s, "ContextTypes.1", "browser")
+	if none.Get("Data.#").Int() != 0 {
+		t.Fatalf("other types: %s", none.Raw)
+	}
+	got := c.call("GetAndLoadInternalContext", "SessionId", s, "ContextTypes.1", "file_transfer").Get("Data.0")
+	id := got.Get("ContextId").String()
+	if !strings.HasPrefix(id, "ctx-") || got.Get("ContextPath").String() != "/" {
+		t.Fatalf("file transfer context %s", got.Raw)
+	}
+	if again := c.call("GetAndLoadInternalContext", "SessionId", s, "ContextTypes", `["file_transfer"]`).Get("Data.0.ContextId").String(); again != id {
+		t.Fatalf("a second call gave %s, want %s", again, id)
+	}
+	if n := c.call("ListContexts").Get("TotalCount").Int(); n != 0 {
+		t.Fatalf("the internal context is listed: %d contexts", n)
+	}
+
+	c.putURL(c.call("GetContextFileUploadUrl", "ContextId", id, "FilePath", "/tmp/in/a.txt").Get("Data.Url").String(), "from the host")
+	c.call("SyncContext", "SessionId", s, "ContextId", id, "Path", "/tmp/in/a.txt", "Mode", "download")
+	tasks := contextStatus(t, c.call("GetContextInfo", "SessionId", s, "ContextId", id, "Path", "/tmp/in/a.txt", "TaskType", "download"))
+	if len(tasks) != 1 || tasks[0].Get("status").String() != "Success" {
+		t.Fatalf("download tasks %v", tasks)
+	}
+	if got := c.tool(s, "read_file", map[string]any{"path": "/tmp/in/a.txt"}).Get("content.0.text").String(); got != "from the host" {
+		t.Fatalf("in the session: %q", got)
+	}
+
+	c.tool(s, "write_file", map[string]any{"path": "/tmp/out.txt", "content": "to the host"})
+	c.call("SyncContext", "SessionId", s, "ContextId", id, "Path", "/tmp/out.txt", "Mode", "upload")
+	down := c.call("GetContextFileDownloadUrl", "ContextId", id, "FilePath", "/tmp/out.txt").Get("Data.Url").String()
+	if got := c.getURL(down, http.StatusOK); got != "to the host" {
+		t.Fatalf("downloaded %q", got)
+	}
+
+	// A file that is missing, or a link out of the session, fails the task.
+	c.shell(s, "ln -sf /etc/hostname /tmp/escape")
+	for _, p := range []string{"/tmp/missing", "/tmp/escape"} {
+		c.call("SyncContext", "SessionId", s, "ContextId", id, "Path", p, "Mode", "upload")
+		failed := contextStatus(t, c.call("GetContextInfo", "SessionId", s, "Path", p))
+		if len(failed) != 1 || failed[0].Get("status").String() != "Failed" || failed[0].Get("errorMessage").String() == "" {
+			t.Fatalf("%s: tasks %v", p, failed)
+		}
+	}
+	c.fail("InvalidParameter", "SyncContext", "SessionId", s, "ContextId", id, "Path", "relative", "Mode", "upload")
+
+	c.call("ReleaseMcpSession", "SessionId", s)
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(5 * time.Millisecond) { // bounds a hang only
+		if code, _ := c.try("GetContext", "ContextId", id); code != http.StatusOK {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the file-transfer context outlived its session")
+		}
+	}
 }

@@ -293,6 +293,7 @@ func (s *Server) destroy(se *session) {
 			s.sync(se, m, "upload")
 		}
 	}
+	s.dropFileTransfer(se)
 	if err := se.box.Remove(); err != nil {
 		s.log.Error("removing a session", "session", se.id, "err", err)
 	}

@@ -82,6 +82,44 @@ var fileSystemOps = []*Op{
 		run: func(ctx context.Context, x *Exec) (any, error) {
 			return x.Session.WriteFile(ctx, x.Args.str("path"), x.Args.str("content"), x.Args.str("mode"))
 		}},
+	{Name: "upload_file", On: OnSession, Module: "file_system", Method: "upload_file",
+		Doc: "Copies a host file into the session through its file-transfer context, and waits until it is there.",
+		Params: append([]Param{
+			{"local_path", ID, "the host file"},
+			{"remote_path", ID, "its absolute path in the session"},
+			{"content_type", String, "the upload's Content-Type"},
+		}, transferParams...),
+		Result: agentbay.UploadResult{},
+		run: func(ctx context.Context, x *Exec) (any, error) {
+			return x.Session.UploadFile(ctx, x.Args.str("local_path"), x.Args.str("remote_path"), transferOptions(x.Args))
+		}},
+	{Name: "download_file", On: OnSession, Module: "file_system", Method: "download_file",
+		Doc: "Copies a session file to a host file (replaced atomically) through the file-transfer context.",
+		Params: append([]Param{
+			{"remote_path", ID, "the absolute path in the session"},
+			{"local_path", ID, "the host file"},
+			{"overwrite", Bool, "replace an existing host file; default true"},
+		}, transferParams...),
+		Result: agentbay.DownloadResult{},
+		run: func(ctx context.Context, x *Exec) (any, error) {
+			overwrite := true
+			if v, ok := x.Args["overwrite"].(bool); ok {
+				overwrite = v
+			}
+			return x.Session.DownloadFile(ctx, x.Args.str("remote_path"), x.Args.str("local_path"), overwrite, transferOptions(x.Args))
+		}},
+}
+
+// transferParams are the official SDKs' wait options of a file transfer.
+var transferParams = []Param{
+	{"wait", unsupportedIf(false, ": transfers always wait for the sync"), "true (the default) only"},
+	{"wait_timeout", Seconds, "bounds the wait for the sync; default 30"},
+	{"poll_interval", Seconds, "the longest gap between its polls; default 1.5"},
+	{"progress_cb", Unsupported(": progress is not reported"), "not supported"},
+}
+
+func transferOptions(a Args) agentbay.TransferOptions {
+	return agentbay.TransferOptions{ContentType: a.str("content_type"), Timeout: a.dur("wait_timeout"), PollInterval: a.dur("poll_interval")}
 }
 
 // fileOp is a file system operation whose one parameter is a path.

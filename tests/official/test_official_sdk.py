@@ -584,7 +584,6 @@ class FileSystem(unittest.TestCase):
         self.assertEqual(ev.path_type, "file")
 
 
-    @unittest.expectedFailure  # agentbay-local has no GetAndLoadInternalContext action (InvalidAction.NotFound)
     def test_upload_file(self):
         local = os.path.join(SERVER["data"], "to-upload.txt")
         with open(local, "w") as f:
@@ -594,7 +593,6 @@ class FileSystem(unittest.TestCase):
         self.assertEqual(self.fs.read_file("/tmp/up/uploaded.txt").content,
                          "uploaded through the file-transfer context")
 
-    @unittest.expectedFailure  # agentbay-local has no GetAndLoadInternalContext action (InvalidAction.NotFound)
     def test_download_file(self):
         self.ok(self.fs.write_file("/tmp/down/file.txt", "downloaded"))
         local = os.path.join(SERVER["data"], "downloaded.txt")

@@ -107,3 +107,43 @@ describe('session.fileSystem', () => {
     assert.equal(r.content.length, 0);
   });
 });
+
+describe('session.fileSystem upload and download', () => {
+  const os = require('node:os');
+  const nodeFs = require('node:fs');
+  const path = require('node:path');
+  let agentBay;
+  let session;
+  let dir;
+
+  before(async () => {
+    agentBay = new AgentBay();
+    session = await newSession(agentBay);
+    dir = nodeFs.mkdtempSync(path.join(os.tmpdir(), 'agentbay-transfer-'));
+  });
+
+  after(async () => {
+    await session.delete();
+    await agentBay.close();
+    nodeFs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('moves host files in and out', async () => {
+    const data = Buffer.alloc(200000, 'xyz\u00ff');
+    const local = path.join(dir, 'in.bin');
+    nodeFs.writeFileSync(local, data);
+    const up = await session.fileSystem.uploadFile(local, '/tmp/t/in.bin', { waitTimeout: 10, pollInterval: 0.2 });
+    assert.equal(up.success, true, up.errorMessage);
+    assert.equal(up.bytesSent, data.length);
+    assert.deepEqual((await session.fileSystem.readFile('/tmp/t/in.bin', { format: 'bytes' })).content, data);
+    const out = path.join(dir, 'out.bin');
+    const down = await session.fileSystem.downloadFile('/tmp/t/in.bin', out);
+    assert.equal(down.success, true, down.errorMessage);
+    assert.deepEqual(nodeFs.readFileSync(out), data);
+    await assert.rejects(session.fileSystem.downloadFile('/tmp/t/in.bin', out, { overwrite: false }),
+      (e) => e instanceof AgentBayError && /exists and overwrite is false/.test(e.message));
+    const missing = await session.fileSystem.downloadFile('/tmp/none', path.join(dir, 'none'));
+    assert.equal(missing.success, false);
+    assert.match(missing.errorMessage, /no such file/);
+  });
+});

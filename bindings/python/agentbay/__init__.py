@@ -40,7 +40,8 @@ from .results import (ApiResponse, BinaryFileContentResult, BoolResult, ClearCon
                       ContextInfoResult, ContextListResult, ContextResult, ContextStatusData,
                       ContextSyncResult, DeleteResult, DirectoryEntry, DirectoryListResult,
                       EditFileResult, FileContentResult, FileInfoResult, FileSearchResult,
-                      FileUrlResult, McpTool, MultipleFileContentResult,
+                      DownloadResult, FileUrlResult, McpTool, MultipleFileContentResult,
+                      UploadResult,
                       McpToolResult, McpToolsResult, OperationResult, SessionInfo,
                       SessionListResult, SessionPauseResult, SessionResult, SessionResumeResult,
                       SessionStatusResult)
@@ -77,7 +78,7 @@ __all__ = [
     "ContextSyncResult", "ContextStatusData", "ContextInfoResult",
     "AsyncFileSystem", "FileSystem", "BoolResult", "EditFileResult", "FileInfoResult",
     "DirectoryEntry", "DirectoryListResult", "FileContentResult", "BinaryFileContentResult",
-    "MultipleFileContentResult", "FileSearchResult",
+    "MultipleFileContentResult", "FileSearchResult", "UploadResult", "DownloadResult",
     "Config", "CreateSessionParams", "EMBEDDED",
     "AgentBayError", "SessionError",
     "ApiResponse", "OperationResult", "DeleteResult", "SessionResult", "SessionListResult",

@@ -9,11 +9,11 @@ file by tools/gen_sync.py: edit this one, then run ``make python-sync``.
 from __future__ import annotations
 
 import asyncio  # async only
-from typing import Any, Dict, List, Literal, Optional, Union, overload
+from typing import Any, Callable, Dict, List, Literal, Optional, Union, overload
 
 from ._core import (ClientBase, SessionBase, command_failed, contexts, dir_entries, failed,
                     file_bytes, file_entries, raises, refused_here, result, run_async,
-                    session_info, status_data, tools)
+                    session_info, status_data, tools, transfer_failed)
 from ._native import NativeError
 from .config import Config, ContextListParams, CreateSessionParams
 from .exceptions import AgentBayError
@@ -23,7 +23,7 @@ from .results import (BinaryFileContentResult, BoolResult, ClearContextResult, C
                       EditFileResult, FileContentResult, FileInfoResult, FileSearchResult,
                       FileUrlResult, McpToolResult, McpToolsResult, MultipleFileContentResult,
                       OperationResult, SessionListResult, SessionPauseResult, SessionResult,
-                      SessionResumeResult, SessionStatusResult)
+                      SessionResumeResult, SessionStatusResult, UploadResult, DownloadResult)
 
 
 class AsyncAgentBay(ClientBase):
@@ -489,6 +489,31 @@ class AsyncFileSystem:
         "overwrite" or "append"."""
         return await run_async(self.session._op("write_file", BoolResult, {
             "path": path, "content": content, "mode": mode}))
+
+    async def upload_file(self, local_path: str, remote_path: str, *,
+                          content_type: Optional[str] = None, wait: bool = True,
+                          wait_timeout: float = 30.0, poll_interval: float = 1.5,
+                          progress_cb: Optional[Callable[[int], None]] = None) -> UploadResult:
+        """Copies the host file ``local_path`` to ``remote_path`` in the
+        session (through its file-transfer context, as the official SDK) and
+        waits until it is there. ``wait=False`` and ``progress_cb`` are not
+        supported (a failed result says so)."""
+        return await run_async(self.session._op("upload_file", UploadResult, {
+            "local_path": local_path, "remote_path": remote_path, "content_type": content_type,
+            "wait": wait, "wait_timeout": wait_timeout, "poll_interval": poll_interval,
+            "progress_cb": progress_cb and True}, fail=transfer_failed(UploadResult, remote_path)))
+
+    async def download_file(self, remote_path: str, local_path: str, *, overwrite: bool = True,
+                            wait: bool = True, wait_timeout: float = 30.0,
+                            poll_interval: float = 1.5,
+                            progress_cb: Optional[Callable[[int], None]] = None) -> DownloadResult:
+        """Copies ``remote_path`` of the session to the host file
+        ``local_path`` (replaced atomically; refused if it exists and not
+        ``overwrite``)."""
+        return await run_async(self.session._op("download_file", DownloadResult, {
+            "remote_path": remote_path, "local_path": local_path, "overwrite": overwrite,
+            "wait": wait, "wait_timeout": wait_timeout, "poll_interval": poll_interval,
+            "progress_cb": progress_cb and True}, fail=transfer_failed(DownloadResult, remote_path)))
 
     # The official SDK's other names for these methods.
     read = read_file

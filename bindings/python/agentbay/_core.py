@@ -232,6 +232,13 @@ def command_failed(err: NativeError) -> CommandResult:
     return replace(failed(CommandResult, err), exit_code=1)
 
 
+def transfer_failed(cls: Type[R], remote_path: str) -> Fail[R]:
+    """upload_file's and download_file's failures: a failed result naming
+    the remote path, as the official SDK's."""
+    return lambda err: result(cls, {"success": False, "error_message": err.message,
+                                    "error_kind": err.kind, "path": remote_path})
+
+
 def refused_here(err: NativeError) -> bool:
     """True for a failure found before anything was sent (a bad argument),
     as opposed to one the service reported."""

@@ -8,11 +8,11 @@ Generated from _async.py by tools/gen_sync.py: do not edit.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Literal, Optional, Union, overload
+from typing import Any, Callable, Dict, List, Literal, Optional, Union, overload
 
 from ._core import (ClientBase, SessionBase, command_failed, contexts, dir_entries, failed,
                     file_bytes, file_entries, raises, refused_here, result, run_sync,
-                    session_info, status_data, tools)
+                    session_info, status_data, tools, transfer_failed)
 from ._native import NativeError
 from .config import Config, ContextListParams, CreateSessionParams
 from .exceptions import AgentBayError
@@ -22,7 +22,7 @@ from .results import (BinaryFileContentResult, BoolResult, ClearContextResult, C
                       EditFileResult, FileContentResult, FileInfoResult, FileSearchResult,
                       FileUrlResult, McpToolResult, McpToolsResult, MultipleFileContentResult,
                       OperationResult, SessionListResult, SessionPauseResult, SessionResult,
-                      SessionResumeResult, SessionStatusResult)
+                      SessionResumeResult, SessionStatusResult, UploadResult, DownloadResult)
 
 
 class AgentBay(ClientBase):
@@ -482,6 +482,31 @@ class FileSystem:
         "overwrite" or "append"."""
         return run_sync(self.session._op("write_file", BoolResult, {
             "path": path, "content": content, "mode": mode}))
+
+    def upload_file(self, local_path: str, remote_path: str, *,
+                          content_type: Optional[str] = None, wait: bool = True,
+                          wait_timeout: float = 30.0, poll_interval: float = 1.5,
+                          progress_cb: Optional[Callable[[int], None]] = None) -> UploadResult:
+        """Copies the host file ``local_path`` to ``remote_path`` in the
+        session (through its file-transfer context, as the official SDK) and
+        waits until it is there. ``wait=False`` and ``progress_cb`` are not
+        supported (a failed result says so)."""
+        return run_sync(self.session._op("upload_file", UploadResult, {
+            "local_path": local_path, "remote_path": remote_path, "content_type": content_type,
+            "wait": wait, "wait_timeout": wait_timeout, "poll_interval": poll_interval,
+            "progress_cb": progress_cb and True}, fail=transfer_failed(UploadResult, remote_path)))
+
+    def download_file(self, remote_path: str, local_path: str, *, overwrite: bool = True,
+                            wait: bool = True, wait_timeout: float = 30.0,
+                            poll_interval: float = 1.5,
+                            progress_cb: Optional[Callable[[int], None]] = None) -> DownloadResult:
+        """Copies ``remote_path`` of the session to the host file
+        ``local_path`` (replaced atomically; refused if it exists and not
+        ``overwrite``)."""
+        return run_sync(self.session._op("download_file", DownloadResult, {
+            "remote_path": remote_path, "local_path": local_path, "overwrite": overwrite,
+            "wait": wait, "wait_timeout": wait_timeout, "poll_interval": poll_interval,
+            "progress_cb": progress_cb and True}, fail=transfer_failed(DownloadResult, remote_path)))
 
     # The official SDK's other names for these methods.
     read = read_file

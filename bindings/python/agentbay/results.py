@@ -423,3 +423,33 @@ class FileSearchResult(ApiResponse):
     matches: List[str] = field(default_factory=list)
     error_message: str = ""
     error_kind: str = ""
+
+
+@dataclass
+class UploadResult:
+    """Result of ``upload_file``, as the official SDK shapes it."""
+
+    success: bool = False
+    request_id_upload_url: Optional[str] = None
+    request_id_sync: Optional[str] = None
+    http_status: Optional[int] = None
+    etag: Optional[str] = None
+    bytes_sent: int = 0
+    path: str = ""
+    error_message: Optional[str] = None
+    error_kind: str = ""
+
+
+@dataclass
+class DownloadResult:
+    """Result of ``download_file``, as the official SDK shapes it."""
+
+    success: bool = False
+    request_id_download_url: Optional[str] = None
+    request_id_sync: Optional[str] = None
+    http_status: Optional[int] = None
+    bytes_received: int = 0
+    path: str = ""
+    local_path: str = ""
+    error_message: Optional[str] = None
+    error_kind: str = ""

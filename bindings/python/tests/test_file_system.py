@@ -3,10 +3,13 @@ embedded backend, in both APIs."""
 
 from __future__ import annotations
 
+import os
+import tempfile
 import unittest
 
 from agentbay import (AgentBay, AsyncAgentBay, BinaryFileContentResult, BoolResult,
-                      DirectoryEntry, EditFileResult, FileContentResult)
+                      DirectoryEntry, DownloadResult, EditFileResult, FileContentResult,
+                      UploadResult)
 
 agent_bay: AsyncAgentBay
 
@@ -125,3 +128,51 @@ class SyncFileSystemTest(unittest.TestCase):
             self.assertEqual(fs.read_file("/tmp/s.txt").content, "sync")
             self.assertEqual(fs.read_file("/tmp/s.txt", format="bytes").content, b"sync")
             session.delete()
+
+
+class TransferTest(unittest.IsolatedAsyncioTestCase):
+    """upload_file and download_file move host files through the session's
+    file-transfer context."""
+
+    async def asyncSetUp(self) -> None:
+        self.session = (await agent_bay.create()).session
+        self.fs = self.session.file_system
+        self.dir = tempfile.TemporaryDirectory()
+
+    async def asyncTearDown(self) -> None:
+        await self.session.delete()
+        self.dir.cleanup()
+
+    async def test_round_trip(self) -> None:
+        data = bytes(range(256)) * 1000
+        local = os.path.join(self.dir.name, "in.bin")
+        with open(local, "wb") as f:
+            f.write(data)
+        up = await self.fs.upload_file(local, "/tmp/t/in.bin", wait_timeout=10, poll_interval=0.2)
+        self.assertIsInstance(up, UploadResult)
+        self.assertTrue(up.success, up.error_message)
+        self.assertEqual((up.bytes_sent, up.http_status, up.path), (len(data), 200, "/tmp/t/in.bin"))
+        self.assertEqual((await self.fs.read_file("/tmp/t/in.bin", format="bytes")).content, data)
+        out = os.path.join(self.dir.name, "out.bin")
+        down = await self.fs.download_file("/tmp/t/in.bin", out)
+        self.assertIsInstance(down, DownloadResult)
+        self.assertTrue(down.success, down.error_message)
+        with open(out, "rb") as f:
+            self.assertEqual(f.read(), data)
+        again = await self.fs.download_file("/tmp/t/in.bin", out, overwrite=False)
+        self.assertFalse(again.success)
+        self.assertIn("exists and overwrite is false", again.error_message)
+
+    async def test_failures_are_results(self) -> None:
+        local = os.path.join(self.dir.name, "absent")
+        r = await self.fs.upload_file(local, "/tmp/x")
+        self.assertEqual((r.success, r.path), (False, "/tmp/x"))
+        self.assertIn("Local file not found", r.error_message)
+        r = await self.fs.download_file("/tmp/none", local)
+        self.assertFalse(r.success)
+        self.assertIn("no such file", r.error_message)
+        r = await self.fs.upload_file(__file__, "/tmp/x", wait=False)
+        self.assertEqual(r.error_kind, "unsupported")
+        r = await self.fs.upload_file(__file__, "/tmp/x", progress_cb=print)
+        self.assertEqual(r.error_kind, "unsupported")
+        self.assertIn("progress_cb is not supported", r.error_message)
