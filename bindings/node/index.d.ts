@@ -223,6 +223,8 @@ export class Session {
   readonly resourceUrl: string;
   /** Shell commands (the official SDK's session.command). */
   readonly command: Command;
+  /** Code runs (the official SDK's session.code). */
+  readonly code: Code;
   /** The session's context syncs (the official SDK's session.context). */
   readonly context: ContextManager;
 
@@ -269,6 +271,57 @@ export class Command {
    * timeoutMs: default and most 50000. */
   executeCommand(command: string, timeoutMs?: number, cwd?: string, envs?: Record<string, string>,
     options?: CallOptions): Promise<CommandResult>;
+}
+
+/** One output of runCode: a MIME bundle split into its formats. */
+export interface ExecutionResult {
+  text?: string;
+  html?: string;
+  markdown?: string;
+  /** base64 */
+  png?: string;
+  /** base64 */
+  jpeg?: string;
+  svg?: string;
+  json?: unknown;
+  latex?: string;
+  chart?: unknown;
+  isMainResult: boolean;
+}
+
+export interface ExecutionLogs {
+  stdout: string[];
+  stderr: string[];
+}
+
+export interface ExecutionError {
+  name: string;
+  value: string;
+  traceback: string;
+}
+
+export interface EnhancedCodeExecutionResult extends ApiResponse {
+  /** The main result's text, else the first result's, else stdout joined. */
+  result: string;
+  logs: ExecutionLogs;
+  results: ExecutionResult[];
+  /** Why the code failed (raised, timed out), when it did. */
+  executionError?: ExecutionError;
+  executionCount?: number | null;
+  executionTime: number;
+}
+
+export interface RunCodeOptions extends CallOptions {
+  /** Whole seconds; default 60. */
+  timeoutS?: number;
+}
+
+export class Code {
+  private constructor();
+  /** Runs code and waits for it; success is false when the code raised or timed out.
+   * language: python, javascript, r or java (aliases py, python3, js, node, nodejs). */
+  runCode(code: string, language: string, timeoutS?: number, options?: CallOptions): Promise<EnhancedCodeExecutionResult>;
+  runCode(code: string, language: string, options?: RunCodeOptions): Promise<EnhancedCodeExecutionResult>;
 }
 
 export interface Context {

@@ -160,6 +160,8 @@ class Session {
     this.resourceUrl = resourceUrl;
     /** Shell commands, as the official SDK's session.command. */
     this.command = new Command((...args) => this.#run(...args));
+    /** Code runs, as the official SDK's session.code. */
+    this.code = new Code((...args) => this.#run(...args));
     /** The session's context syncs, as the official SDK's session.context. */
     this.context = new ContextManager((...args) => this.#run(...args));
     sessionHandles.register(this, handle);
@@ -276,6 +278,44 @@ class Command {
   }
 }
 
+// run_code's result in the TypeScript SDK's shape: results' keys camel-cased,
+// the code's own error as executionError (error is the failure of the call).
+function codeResultOf(raw) {
+  const { error, results, logs, ...rest } = camelKeys(raw);
+  return {
+    ...rest,
+    logs: { stdout: logs?.stdout ?? [], stderr: logs?.stderr ?? [] },
+    results: (results ?? []).map(camelKeys),
+    executionError: error ?? undefined,
+  };
+}
+
+class Code {
+  #run;
+
+  /** Code runs come with their session (session.code). */
+  constructor(run) {
+    this.#run = run;
+  }
+
+  /**
+   * Runs code in language (python, javascript, r or java; aliases py,
+   * python3, js, node, nodejs) and waits for it: { success (false when the
+   * code raised or ran out of time), result, logs: { stdout, stderr },
+   * results, executionError, executionCount, executionTime }. The third
+   * argument is timeoutS (whole seconds, default 60) as in the official
+   * SDK, or { timeoutS, signal }.
+   */
+  async runCode(code, language, timeoutS, options) {
+    if (typeof timeoutS === 'object' && timeoutS !== null && options === undefined) {
+      options = timeoutS;
+      ({ timeoutS } = options);
+    }
+    return this.#run('run_code', { code: code ?? null, language: language ?? null, timeoutS }, options,
+      codeResultOf, { result: '', logs: { stdout: [], stderr: [] }, results: [], executionTime: 0 });
+  }
+}
+
 const contextOf = (raw) => {
   const { context, ...rest } = camelKeys(raw);
   return { ...rest, context: context && camelKeys(context) };
@@ -365,4 +405,4 @@ class ContextManager {
   }
 }
 
-module.exports = { AgentBay, Session, Command, ContextService, ContextManager, AgentBayError, AbortError };
+module.exports = { AgentBay, Session, Command, Code, ContextService, ContextManager, AgentBayError, AbortError };

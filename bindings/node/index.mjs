@@ -1,5 +1,5 @@
 // ES module entry: the same objects as the CommonJS entry (index.js).
 import agentbay from './index.js';
 
-export const { AgentBay, Session, Command, ContextService, ContextManager, AgentBayError, AbortError } = agentbay;
+export const { AgentBay, Session, Command, Code, ContextService, ContextManager, AgentBayError, AbortError } = agentbay;
 export default agentbay;

@@ -12,7 +12,7 @@ import (
 // Parameters are named as the reference names the arguments, in the
 // reference's units (seconds for pause and resume, milliseconds for tool
 // calls); results carry the reference's field names.
-var table = slices.Concat(sessionAPI, commandOps, contextOps)
+var table = slices.Concat(sessionAPI, commandOps, codeOps, contextOps)
 
 // sessionAPI are the client calls and the AsyncSession API of the reference.
 var sessionAPI = []*Op{

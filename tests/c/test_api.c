@@ -209,6 +209,26 @@ static void test_session_calls(ab_session s, const char *id)
     CHECK(strstr(r, "\"output\":\"out\\nerr\\n\"") != NULL);
     CHECK(strstr(r, "\"error_message\":\"err\\n\"") != NULL);
     ab_string_free(r);
+    /* Code: the official SDKs' result, by name through the generic call. */
+    CHECK_RC(ab_session_call(s, "run_code",
+                             "{\"code\": \"print(6 * 7)\", \"language\": \"Python3\", "
+                             "\"timeout_s\": 20}",
+                             NULL, NULL, &op, NULL),
+             AB_OK);
+    r = wait_ok(op);
+    CHECK(strstr(r, "\"success\":true") != NULL);
+    CHECK(strstr(r, "\"stdout\":[\"42\\n\"]") != NULL);
+    CHECK(strstr(r, "\"result\":\"42\\n\"") != NULL);
+    ab_string_free(r);
+    {
+        ab_error *cerr = NULL;
+        CHECK_RC(ab_session_call(s, "run_code", "{\"code\": \"1\", \"language\": \"ruby\"}",
+                                 NULL, NULL, &op, &cerr),
+                 AB_E_INVALID_ARGUMENT);
+        CHECK(strcmp(ab_error_param(cerr), "language") == 0);
+        CHECK(strstr(ab_error_message(cerr), "Unsupported language: ruby") != NULL);
+        ab_error_free(cerr);
+    }
     /* NULL args mean {}: the shell tool then misses its command. */
     CHECK_RC(ab_session_call_mcp_tool(s, "shell", NULL, NULL, NULL, NULL, &op,
                                       NULL),

@@ -30,14 +30,16 @@ from __future__ import annotations
 from typing import Optional
 
 from . import _native
-from ._async import (AsyncAgentBay, AsyncCommand, AsyncContextManager, AsyncContextService,
+from ._async import (AsyncAgentBay, AsyncCode, AsyncCommand, AsyncContextManager, AsyncContextService,
                      AsyncSession)
-from ._sync import AgentBay, Command, ContextManager, ContextService, Session
+from ._sync import AgentBay, Code, Command, ContextManager, ContextService, Session
 from .config import EMBEDDED, Config, ContextListParams, ContextSync, CreateSessionParams
 from .exceptions import AgentBayError, SessionError
 from .results import (ApiResponse, ClearContextResult, CommandResult, Context, ContextFileEntry,
                       ContextFileListResult, ContextInfoResult, ContextListResult, ContextResult,
-                      ContextStatusData, ContextSyncResult, DeleteResult, FileUrlResult, McpTool,
+                      ContextStatusData, ContextSyncResult, DeleteResult,
+                      EnhancedCodeExecutionResult, ExecutionError, ExecutionLogs, ExecutionResult,
+                      FileUrlResult, McpTool,
                       McpToolResult, McpToolsResult, OperationResult, SessionInfo,
                       SessionListResult, SessionPauseResult, SessionResult, SessionResumeResult,
                       SessionStatusResult)
@@ -68,6 +70,8 @@ def library_version() -> str:
 
 __all__ = [
     "AsyncAgentBay", "AsyncSession", "AsyncCommand", "AgentBay", "Session", "Command",
+    "AsyncCode", "Code", "EnhancedCodeExecutionResult", "ExecutionResult", "ExecutionLogs",
+    "ExecutionError",
     "AsyncContextService", "AsyncContextManager", "ContextService", "ContextManager",
     "ContextSync", "ContextListParams", "Context", "ContextResult", "ContextListResult",
     "FileUrlResult", "ContextFileEntry", "ContextFileListResult", "ClearContextResult",

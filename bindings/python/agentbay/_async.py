@@ -11,14 +11,14 @@ from __future__ import annotations
 import asyncio  # async only
 from typing import Any, Dict, Optional
 
-from ._core import (ClientBase, SessionBase, command_failed, contexts, failed, file_entries,
+from ._core import (ClientBase, SessionBase, code_result, command_failed, contexts, failed, file_entries,
                     raises, refused_here, result, run_async, session_info, status_data, tools)
 from ._native import NativeError
 from .config import Config, ContextListParams, CreateSessionParams
 from .exceptions import AgentBayError
 from .results import (ClearContextResult, CommandResult, Context, ContextFileListResult,
                       ContextInfoResult, ContextListResult, ContextResult, ContextSyncResult,
-                      DeleteResult, FileUrlResult, McpToolResult, McpToolsResult, OperationResult,
+                      DeleteResult, EnhancedCodeExecutionResult, FileUrlResult, McpToolResult, McpToolsResult, OperationResult,
                       SessionListResult, SessionPauseResult, SessionResult,
                       SessionResumeResult, SessionStatusResult)
 
@@ -250,6 +250,11 @@ class AsyncSession(SessionBase):
         return AsyncCommand(self)
 
     @property
+    def code(self) -> "AsyncCode":
+        """The session's code runner, as the official SDK's ``session.code``."""
+        return AsyncCode(self)
+
+    @property
     def context(self) -> "AsyncContextManager":
         """The session's context syncs, as the official SDK's ``session.context``."""
         return AsyncContextManager(self)
@@ -290,6 +295,38 @@ class AsyncCommand:
         return await run_async(self.session._op("execute_command", CommandResult, {
             "command": command, "timeout_ms": timeout_ms, "cwd": cwd, "envs": envs},
             fail=command_failed))
+
+
+class AsyncCode:
+    """Code runs of one session (the official SDK's ``session.code``)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def run_code(self, code: str, language: str,
+                       timeout_s: int = 60) -> EnhancedCodeExecutionResult:
+        """Runs code and waits for it to end.
+
+        Args:
+            code: the source code.
+            language: python, javascript, r or java, in any case (aliases:
+                py, python3, js, node, nodejs). The local backend runs
+                python and javascript.
+            timeout_s: time limit in whole seconds (the code is stopped
+                when it is reached).
+
+        Returns:
+            EnhancedCodeExecutionResult: ``success`` False when the code
+            raised, ran out of time or could not be run, or the arguments
+            were refused (an unsupported language among them), as in the
+            official SDK, which never raises here.
+        """
+        return await run_async(self.session._op("run_code", EnhancedCodeExecutionResult, {
+            "code": code, "language": language, "timeout_s": timeout_s}, ok=code_result))
+
+    # The official SDK's other names of run_code.
+    run = run_code
+    execute = run_code
 
 
 def _get_failed(err: NativeError) -> ContextResult:

@@ -22,7 +22,8 @@ from ._native import NativeCallError, NativeError, Outcome
 from .config import Config, CreateSessionParams
 from .exceptions import AgentBayError, SessionError
 from .results import (CommandResult, Context, ContextFileEntry, ContextStatusData,
-                      DeleteResult, McpTool, OperationResult, SessionInfo, SessionListResult,
+                      DeleteResult, EnhancedCodeExecutionResult, ExecutionError, ExecutionLogs,
+                      ExecutionResult, McpTool, OperationResult, SessionInfo, SessionListResult,
                       SessionResult)
 
 R = TypeVar("R")
@@ -220,6 +221,18 @@ def command_failed(err: NativeError) -> CommandResult:
     if err.param == "envs" and err.kind == "invalid_argument":
         raise ValueError(err.message)
     return replace(failed(CommandResult, err), exit_code=1)
+
+
+def code_result(d: Mapping[str, Any]) -> EnhancedCodeExecutionResult:
+    """run_code's result JSON as the official result classes."""
+    logs = d.get("logs") or {}
+    error = d.get("error")
+    return result(EnhancedCodeExecutionResult, d,
+                  logs=ExecutionLogs(stdout=list(logs.get("stdout") or []),
+                                     stderr=list(logs.get("stderr") or [])),
+                  results=[result(ExecutionResult, r) for r in d.get("results") or []],
+                  error=result(ExecutionError, {"name": "", "value": "", "traceback": "", **error})
+                  if error else None)
 
 
 def refused_here(err: NativeError) -> bool:

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from typing import Any, Dict, Optional
 
-from ._core import (ClientBase, SessionBase, command_failed, contexts, failed, file_entries,
+from ._core import (ClientBase, SessionBase, code_result, command_failed, contexts, failed, file_entries,
                     raises, refused_here, result, run_sync, session_info, status_data, tools)
 from ._native import NativeError
 from .config import Config, ContextListParams, CreateSessionParams
 from .exceptions import AgentBayError
 from .results import (ClearContextResult, CommandResult, Context, ContextFileListResult,
                       ContextInfoResult, ContextListResult, ContextResult, ContextSyncResult,
-                      DeleteResult, FileUrlResult, McpToolResult, McpToolsResult, OperationResult,
+                      DeleteResult, EnhancedCodeExecutionResult, FileUrlResult, McpToolResult, McpToolsResult, OperationResult,
                       SessionListResult, SessionPauseResult, SessionResult,
                       SessionResumeResult, SessionStatusResult)
 
@@ -243,6 +243,11 @@ class Session(SessionBase):
         return Command(self)
 
     @property
+    def code(self) -> "Code":
+        """The session's code runner, as the official SDK's ``session.code``."""
+        return Code(self)
+
+    @property
     def context(self) -> "ContextManager":
         """The session's context syncs, as the official SDK's ``session.context``."""
         return ContextManager(self)
@@ -283,6 +288,38 @@ class Command:
         return run_sync(self.session._op("execute_command", CommandResult, {
             "command": command, "timeout_ms": timeout_ms, "cwd": cwd, "envs": envs},
             fail=command_failed))
+
+
+class Code:
+    """Code runs of one session (the official SDK's ``session.code``)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def run_code(self, code: str, language: str,
+                       timeout_s: int = 60) -> EnhancedCodeExecutionResult:
+        """Runs code and waits for it to end.
+
+        Args:
+            code: the source code.
+            language: python, javascript, r or java, in any case (aliases:
+                py, python3, js, node, nodejs). The local backend runs
+                python and javascript.
+            timeout_s: time limit in whole seconds (the code is stopped
+                when it is reached).
+
+        Returns:
+            EnhancedCodeExecutionResult: ``success`` False when the code
+            raised, ran out of time or could not be run, or the arguments
+            were refused (an unsupported language among them), as in the
+            official SDK, which never raises here.
+        """
+        return run_sync(self.session._op("run_code", EnhancedCodeExecutionResult, {
+            "code": code, "language": language, "timeout_s": timeout_s}, ok=code_result))
+
+    # The official SDK's other names of run_code.
+    run = run_code
+    execute = run_code
 
 
 def _get_failed(err: NativeError) -> ContextResult:

@@ -5,7 +5,7 @@ import {
   type SessionInfo, type LibraryInfo, type OperationResult, type ApiResponse,
   type CreateSessionParams, type SessionResult, type SessionListResult, type DeleteResult,
   type McpToolResult, type McpToolsResult, type SessionPauseResult, type SessionResumeResult,
-  type CommandResult, type ContextResult, type FileUrlResult, type ContextInfoResult,
+  type CommandResult, type EnhancedCodeExecutionResult, type ContextResult, type FileUrlResult, type ContextInfoResult,
 } from '../..';
 
 async function main(): Promise<void> {
@@ -62,6 +62,11 @@ async function main(): Promise<void> {
   const exitCode: number = cmd.exitCode;
   void exitCode;
   await session.command.executeCommand('ls', undefined, undefined, undefined, { signal: ac.signal });
+  const code: EnhancedCodeExecutionResult = await session.code.runCode('print(1)', 'python', 30);
+  const out: string = code.result;
+  const main: boolean | undefined = code.results[0]?.isMainResult;
+  void out; void main;
+  await session.code.runCode('1', 'js', { timeoutS: 5, signal: ac.signal });
   await session.callMcpTool('shell', { command: 'ls' }, false, { signal: ac.signal });
   const text: string | undefined = call.data;
   console.log(text, call.errorKind);
