@@ -123,8 +123,10 @@ export interface McpToolResult extends ApiResponse {
 
 /** Result of pause, pauseAsync, resume, resumeAsync and getStatus. */
 export interface SessionStatusResult extends ApiResponse {
-  /** e.g. 'RUNNING', 'PAUSING', 'PAUSED', 'RESUMING'. */
+  /** e.g. 'RUNNING', 'PAUSING', 'PAUSED', 'RESUMING'; 'FINISH' once the service released it. */
   status?: string;
+  /** getStatus: why the service ended the session ('IdleTimeout'), else ''. */
+  endReason?: string;
 }
 export type SessionPauseResult = SessionStatusResult;
 export type SessionResumeResult = SessionStatusResult;
@@ -172,6 +174,9 @@ export interface CreateSessionParams {
   isVpc?: boolean;
   /** Only true (the default) is supported: browser sessions always record. */
   enableBrowserReplay?: boolean;
+  /** Release the session after this many seconds (a whole number) without
+   * activity; keepAlive() and every call on the session restart the clock. */
+  idleReleaseTimeout?: number;
 }
 
 export interface CallMcpToolOptions extends CallOptions {
@@ -253,6 +258,8 @@ export class Session {
   /** Returns at once, status 'RESUMING' or 'RUNNING'. */
   resumeAsync(options?: CallOptions): Promise<SessionResumeResult>;
   getStatus(options?: CallOptions): Promise<SessionStatusResult>;
+  /** Restarts the session's idle clock (its idleReleaseTimeout counts from now). */
+  keepAlive(options?: CallOptions): Promise<OperationResult<undefined>>;
 }
 
 export interface CommandResult extends ApiResponse {

@@ -109,7 +109,7 @@ class AgentBay {
     return { ...rest, session };
   }
 
-  /** Creates a session: params { labels, imageId, policyId, contextSync, ... }. */
+  /** Creates a session: params { labels, imageId, policyId, contextSync, idleReleaseTimeout, ... }. */
   async create(params, options) {
     const { contextSync, ...rest } = check.optionalObject(params, 'params');
     // The official SDK's contextSync is the table's context_syncs.
@@ -255,6 +255,14 @@ class Session {
   /** Reads the session's status, e.g. "RUNNING" or "PAUSED". */
   async getStatus(options) {
     return this.#run('get_status', {}, options);
+  }
+
+  /**
+   * Restarts the session's idle clock: its idleReleaseTimeout (seconds,
+   * given at create) counts from now.
+   */
+  async keepAlive(options) {
+    return this.#run('keep_alive', {}, options);
   }
 }
 

@@ -209,6 +209,23 @@ static void test_session_calls(ab_session s, const char *id)
     CHECK(strstr(r, "\"output\":\"out\\nerr\\n\"") != NULL);
     CHECK(strstr(r, "\"error_message\":\"err\\n\"") != NULL);
     ab_string_free(r);
+    /* Keep-alive: restarts the idle clock; get_status says why a session ended. */
+    CHECK_RC(ab_session_call(s, "keep_alive", NULL, NULL, NULL, &op, NULL), AB_OK);
+    r = wait_ok(op);
+    CHECK(strstr(r, "\"success\":true") != NULL);
+    ab_string_free(r);
+    CHECK_RC(ab_session_call(s, "get_status", NULL, NULL, NULL, &op, NULL), AB_OK);
+    r = wait_ok(op);
+    CHECK(strstr(r, "\"end_reason\":\"\"") != NULL);
+    ab_string_free(r);
+    {
+        ab_error *cerr = NULL;
+        CHECK_RC(ab_client_call(client, "create", "{\"idle_release_timeout\": 0}", NULL, NULL,
+                                &op, &cerr),
+                 AB_E_INVALID_ARGUMENT);
+        CHECK(strcmp(ab_error_param(cerr), "idle_release_timeout") == 0);
+        ab_error_free(cerr);
+    }
     /* Code: the official SDKs' result, by name through the generic call. */
     CHECK_RC(ab_session_call(s, "run_code",
                              "{\"code\": \"print(6 * 7)\", \"language\": \"Python3\", "

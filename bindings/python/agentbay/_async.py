@@ -241,8 +241,16 @@ class AsyncSession(SessionBase):
         return await run_async(self._op("resume_async", SessionResumeResult))
 
     async def get_status(self) -> SessionStatusResult:
-        """Reads the session's status, e.g. "RUNNING" or "PAUSED"."""
+        """Reads the session's status, e.g. "RUNNING" or "PAUSED"; a session
+        the service released is "FINISH", with ``end_reason`` saying why
+        (``"IdleTimeout"`` after its idle_release_timeout)."""
         return await run_async(self._op("get_status", SessionStatusResult))
+
+    async def keep_alive(self) -> OperationResult:
+        """Restarts the session's idle clock: its ``idle_release_timeout``
+        counts from now (RefreshSessionIdleTime). A failure, a released
+        session among them, is a failed result, as in the official SDK."""
+        return await run_async(self._op("keep_alive", OperationResult))
 
     @property
     def command(self) -> "AsyncCommand":

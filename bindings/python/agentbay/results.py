@@ -362,6 +362,7 @@ class SessionStatusResult(ApiResponse):
     success: bool = False
     status: str = ""
     error_message: str = ""
+    end_reason: str = ""  # why the service ended the session, e.g. "IdleTimeout"
     error_kind: str = ""
 
 

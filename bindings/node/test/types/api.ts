@@ -67,6 +67,10 @@ async function main(): Promise<void> {
   const main: boolean | undefined = code.results[0]?.isMainResult;
   void out; void main;
   await session.code.runCode('1', 'js', { timeoutS: 5, signal: ac.signal });
+  const alive: OperationResult<undefined> = await session.keepAlive({ signal: ac.signal });
+  const reason: string | undefined = (await session.getStatus()).endReason;
+  void alive; void reason;
+  await agentBay.create({ idleReleaseTimeout: 300 });
   await session.callMcpTool('shell', { command: 'ls' }, false, { signal: ac.signal });
   const text: string | undefined = call.data;
   console.log(text, call.errorKind);
