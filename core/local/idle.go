@@ -75,9 +75,7 @@ func (s *Server) releaseIdleLoop() {
 			return
 		case <-timer.C:
 		case <-s.idleWake:
-			if !timer.Stop() {
-				<-timer.C
-			}
+			timer.Stop() // since Go 1.23 a stopped timer delivers nothing stale
 		}
 	}
 }
