@@ -89,6 +89,17 @@ try {
     () => session.callMcpTool('shell', { command: 'sleep 0.2', timeout_ms: 5000 }))));
   report('64 concurrent shell `sleep 0.2` vs one call', `${many.toFixed(0)} ms vs ${one.toFixed(0)} ms (${(many / one).toFixed(2)}x)`);
 
+  const content = '0123456789abcdef'.repeat(1 << 16);
+  const trips = [];
+  for (let i = 0; i < 22; i++) {
+    trips.push(await msOf(async () => {
+      const w = await session.fileSystem.writeFile('/tmp/bench-1mib.txt', content);
+      const r = await session.fileSystem.readFile('/tmp/bench-1mib.txt');
+      if (!w.success || r.content !== content) throw new Error(`file round trip: ${w.errorMessage} ${r.errorMessage}`);
+    }));
+  }
+  report('1 MiB writeFile + readFile (median of 20)', `${median(trips.slice(2)).toFixed(1)} ms`);
+
   const pauses = [];
   const resumes = [];
   for (let i = 0; i < 10; i++) {

@@ -123,8 +123,10 @@ export interface McpToolResult extends ApiResponse {
 
 /** Result of pause, pauseAsync, resume, resumeAsync and getStatus. */
 export interface SessionStatusResult extends ApiResponse {
-  /** e.g. 'RUNNING', 'PAUSING', 'PAUSED', 'RESUMING'. */
+  /** e.g. 'RUNNING', 'PAUSING', 'PAUSED', 'RESUMING'; 'FINISH' once the service released it. */
   status?: string;
+  /** getStatus: why the service ended the session ('IdleTimeout'), else ''. */
+  endReason?: string;
 }
 export type SessionPauseResult = SessionStatusResult;
 export type SessionResumeResult = SessionStatusResult;
@@ -172,6 +174,9 @@ export interface CreateSessionParams {
   isVpc?: boolean;
   /** Only true (the default) is supported: browser sessions always record. */
   enableBrowserReplay?: boolean;
+  /** Release the session after this many seconds (a whole number) without
+   * activity; keepAlive() and every call on the session restart the clock. */
+  idleReleaseTimeout?: number;
 }
 
 export interface CallMcpToolOptions extends CallOptions {
@@ -223,6 +228,8 @@ export class Session {
   readonly resourceUrl: string;
   /** Shell commands (the official SDK's session.command). */
   readonly command: Command;
+  /** Code runs (the official SDK's session.code). */
+  readonly code: Code;
   /** The session's context syncs (the official SDK's session.context). */
   readonly context: ContextManager;
   /** The session's files, as the official SDK's session.fileSystem. */
@@ -253,6 +260,8 @@ export class Session {
   /** Returns at once, status 'RESUMING' or 'RUNNING'. */
   resumeAsync(options?: CallOptions): Promise<SessionResumeResult>;
   getStatus(options?: CallOptions): Promise<SessionStatusResult>;
+  /** Restarts the session's idle clock (its idleReleaseTimeout counts from now). */
+  keepAlive(options?: CallOptions): Promise<OperationResult<undefined>>;
 }
 
 export interface CommandResult extends ApiResponse {
@@ -373,6 +382,57 @@ export interface DownloadResult extends ApiResponse {
   bytesReceived: number;
   path: string;
   localPath: string;
+}
+
+/** One output of runCode: a MIME bundle split into its formats. */
+export interface ExecutionResult {
+  text?: string;
+  html?: string;
+  markdown?: string;
+  /** base64 */
+  png?: string;
+  /** base64 */
+  jpeg?: string;
+  svg?: string;
+  json?: unknown;
+  latex?: string;
+  chart?: unknown;
+  isMainResult: boolean;
+}
+
+export interface ExecutionLogs {
+  stdout: string[];
+  stderr: string[];
+}
+
+export interface ExecutionError {
+  name: string;
+  value: string;
+  traceback: string;
+}
+
+export interface EnhancedCodeExecutionResult extends ApiResponse {
+  /** The main result's text, else the first result's, else stdout joined. */
+  result: string;
+  logs: ExecutionLogs;
+  results: ExecutionResult[];
+  /** Why the code failed (raised, timed out), when it did. */
+  executionError?: ExecutionError;
+  executionCount?: number | null;
+  executionTime: number;
+}
+
+export interface RunCodeOptions extends CallOptions {
+  /** Whole seconds; default 60. */
+  timeoutS?: number;
+}
+
+export class Code {
+  private constructor();
+  /** Runs code and waits for it; success is false when the code raised or timed out.
+   * language: python, javascript, r or java (aliases py, python3, js, node, nodejs). */
+  runCode(code: string, language: string, timeoutS?: number, options?: CallOptions): Promise<EnhancedCodeExecutionResult>;
+  runCode(code: string, language: string, options?: RunCodeOptions): Promise<EnhancedCodeExecutionResult>;
 }
 
 export interface Context {

@@ -109,7 +109,7 @@ class AgentBay {
     return { ...rest, session };
   }
 
-  /** Creates a session: params { labels, imageId, policyId, contextSync, ... }. */
+  /** Creates a session: params { labels, imageId, policyId, contextSync, idleReleaseTimeout, ... }. */
   async create(params, options) {
     const { contextSync, ...rest } = check.optionalObject(params, 'params');
     // The official SDK's contextSync is the table's context_syncs.
@@ -160,6 +160,8 @@ class Session {
     this.resourceUrl = resourceUrl;
     /** Shell commands, as the official SDK's session.command. */
     this.command = new Command((...args) => this.#run(...args));
+    /** Code runs, as the official SDK's session.code. */
+    this.code = new Code((...args) => this.#run(...args));
     /** The session's context syncs, as the official SDK's session.context. */
     this.context = new ContextManager((...args) => this.#run(...args));
     /** The session's files, as the official SDK's session.fileSystem. */
@@ -256,6 +258,14 @@ class Session {
   async getStatus(options) {
     return this.#run('get_status', {}, options);
   }
+
+  /**
+   * Restarts the session's idle clock: its idleReleaseTimeout (seconds,
+   * given at create) counts from now.
+   */
+  async keepAlive(options) {
+    return this.#run('keep_alive', {}, options);
+  }
 }
 
 class Command {
@@ -275,6 +285,44 @@ class Command {
   async executeCommand(command, timeoutMs, cwd, envs, options) {
     return this.#run('execute_command', { command: command ?? null, timeoutMs, cwd, envs },
       options, undefined, { output: '', exitCode: 1 });
+  }
+}
+
+// run_code's result in the TypeScript SDK's shape: results' keys camel-cased,
+// the code's own error as executionError (error is the failure of the call).
+function codeResultOf(raw) {
+  const { error, results, logs, ...rest } = camelKeys(raw);
+  return {
+    ...rest,
+    logs: { stdout: logs?.stdout ?? [], stderr: logs?.stderr ?? [] },
+    results: (results ?? []).map(camelKeys),
+    executionError: error ?? undefined,
+  };
+}
+
+class Code {
+  #run;
+
+  /** Code runs come with their session (session.code). */
+  constructor(run) {
+    this.#run = run;
+  }
+
+  /**
+   * Runs code in language (python, javascript, r or java; aliases py,
+   * python3, js, node, nodejs) and waits for it: { success (false when the
+   * code raised or ran out of time), result, logs: { stdout, stderr },
+   * results, executionError, executionCount, executionTime }. The third
+   * argument is timeoutS (whole seconds, default 60) as in the official
+   * SDK, or { timeoutS, signal }.
+   */
+  async runCode(code, language, timeoutS, options) {
+    if (typeof timeoutS === 'object' && timeoutS !== null && options === undefined) {
+      options = timeoutS;
+      ({ timeoutS } = options);
+    }
+    return this.#run('run_code', { code: code ?? null, language: language ?? null, timeoutS }, options,
+      codeResultOf, { result: '', logs: { stdout: [], stderr: [] }, results: [], executionTime: 0 });
   }
 }
 
@@ -458,5 +506,5 @@ class FileSystem {
 }
 
 module.exports = {
-  AgentBay, Session, Command, ContextService, ContextManager, FileSystem, AgentBayError, AbortError,
+  AgentBay, Session, Command, Code, ContextService, ContextManager, FileSystem, AgentBayError, AbortError,
 };

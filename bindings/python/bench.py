@@ -77,6 +77,20 @@ async def pause_resume(agent_bay: AsyncAgentBay, rounds: int = 20) -> None:
     await session.delete()
 
 
+async def file_round_trip(session, rounds: int = 20) -> None:
+    """A 1 MiB text file written then read back whole, through the module."""
+    content = "0123456789abcdef" * (1 << 16)
+    fs = session.file_system
+    samples = []
+    for _ in range(rounds + 2):
+        t = time.perf_counter()
+        w = await fs.write_file("/tmp/bench-1mib.txt", content)
+        r = await fs.read_file("/tmp/bench-1mib.txt")
+        samples.append(time.perf_counter() - t)
+        assert w.success and r.content == content, (w.error_message, r.error_message)
+    print(f"1 MiB write_file + read_file, asyncio (median of {rounds}): {ms(samples[2:])}")
+
+
 async def timed(call, want: str = "") -> float:
     """Seconds that call takes; it must succeed (with status want, if given)."""
     started = time.perf_counter()
@@ -213,6 +227,7 @@ async def main() -> None:
         session = (await agent_bay.create()).session
         await session.set_labels({"bench": "labels"})
         round_trips = await asyncio_round_trips(session)
+        await file_round_trip(session)
         await session.delete()
     py = blocking_figures()
     c = c_figures()

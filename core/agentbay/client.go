@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	gojson "github.com/goccy/go-json"
 	"github.com/tidwall/gjson"
@@ -208,6 +209,10 @@ type CreateParams struct {
 	Labels       map[string]string // initial labels
 	PolicyID     string            // McpPolicyId
 	ContextSyncs []ContextSync     // contexts to mount; Create waits until they are there
+	// IdleReleaseTimeout releases the session after that long without
+	// activity (sent as Timeout, in whole seconds rounded up); 0: the
+	// service's default.
+	IdleReleaseTimeout time.Duration
 }
 
 // Create makes a new session. The session is usable when Create returns.
@@ -231,6 +236,12 @@ func (c *Client) Create(ctx context.Context, p CreateParams) (*SessionResult, er
 			return nil, err
 		}
 		form.Set("PersistenceDataList", list)
+	}
+	if p.IdleReleaseTimeout < 0 {
+		return nil, wire.Errorf(wire.KindInvalidArgument, "idle_release_timeout must be > 0 (seconds)")
+	}
+	if p.IdleReleaseTimeout > 0 {
+		form.Set("Timeout", strconv.FormatInt(int64((p.IdleReleaseTimeout+time.Second-1)/time.Second), 10))
 	}
 	resp, err := c.do(ctx, wire.Call{Action: "CreateMcpSession", Form: form})
 	if err != nil {

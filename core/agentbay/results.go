@@ -112,7 +112,8 @@ type McpToolResult struct {
 // StatusResult carries a session status (GetStatus, PauseAsync, ResumeAsync).
 type StatusResult struct {
 	Result
-	Status string `json:"status"`
+	Status    string `json:"status"`
+	EndReason string `json:"end_reason"` // GetStatus: why the service ended the session
 }
 
 // PauseResult is the result of Pause and PauseAsync.

@@ -190,7 +190,18 @@ func PortError(value string) error {
 		"Invalid port value: %s. Port must be an integer in the range [%d, %d].", value, MinLinkPort, MaxLinkPort)
 }
 
-// GetStatus returns the session's status (GetSessionDetail).
+// KeepAlive restarts the session's idle clock (RefreshSessionIdleTime), so
+// that an idle release timeout counts from now.
+func (s *Session) KeepAlive(ctx context.Context) (*OperationResult, error) {
+	resp, err := s.client.do(ctx, wire.Call{Action: "RefreshSessionIdleTime", Form: s.form()})
+	if err != nil {
+		return nil, err
+	}
+	return &OperationResult{Result: ok(resp.RequestID)}, nil
+}
+
+// GetStatus returns the session's status (GetSessionDetail), and why it
+// ended when the service released it (EndReason, e.g. "IdleTimeout").
 func (s *Session) GetStatus(ctx context.Context) (*StatusResult, error) {
 	resp, err := s.client.do(ctx, wire.Call{
 		Action: "GetSessionDetail",
@@ -203,7 +214,11 @@ func (s *Session) GetStatus(ctx context.Context) (*StatusResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &StatusResult{Result: ok(resp.RequestID), Status: st}, nil
+	reason, err := text(resp, resp.Data, "EndReason")
+	if err != nil {
+		return nil, err
+	}
+	return &StatusResult{Result: ok(resp.RequestID), Status: st, EndReason: reason}, nil
 }
 
 // statusOf reads Data.Status of a GetSession or GetSessionDetail reply;

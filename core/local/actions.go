@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/libagentbay/libagentbay/core/local/tools"
 )
@@ -30,6 +31,8 @@ var actions = map[string]func(*Server, *call) (reply, error){
 	"GetContextInfo":            (*Server).getContextInfo,
 	"SyncContext":               (*Server).syncContext,
 	"GetAndLoadInternalContext": (*Server).getAndLoadInternalContext,
+
+	"RefreshSessionIdleTime": (*Server).refreshSessionIdleTime,
 
 	"GetContext":                (*Server).getContext,
 	"ListContexts":              (*Server).listContexts,
@@ -82,7 +85,11 @@ func (s *Server) createMcpSession(c *call) (reply, error) {
 	if err != nil {
 		return nil, err
 	}
-	se, err := s.create(image, c.param("McpPolicyId"), labels, mounts)
+	idle, err := c.int("Timeout", 0)
+	if err != nil || idle < 0 {
+		return nil, invalid("Timeout", "want the idle release timeout, a whole number of seconds >= 0")
+	}
+	se, err := s.create(image, c.param("McpPolicyId"), labels, mounts, time.Duration(idle)*time.Second)
 	if err != nil {
 		return nil, err
 	}
@@ -90,7 +97,7 @@ func (s *Server) createMcpSession(c *call) (reply, error) {
 }
 
 func (s *Server) getSession(c *call) (reply, error) {
-	se, err := s.session(c)
+	se, err := s.observe(c)
 	if err != nil {
 		return nil, err
 	}
@@ -101,8 +108,12 @@ func (s *Server) getSession(c *call) (reply, error) {
 }
 
 func (s *Server) getSessionDetail(c *call) (reply, error) {
-	se, err := s.session(c)
+	se, err := s.observe(c)
 	if err != nil {
+		if d, ok := s.releasedDetail(c.param("SessionId")); ok {
+			d["Id"], d["RegionId"] = 0, "local"
+			return data(d), nil
+		}
 		return nil, err
 	}
 	rec := se.snapshot()
@@ -342,6 +353,13 @@ func (s *Server) runTool(r *http.Request, se *session, name string, args []byte)
 		return res, invalid("Args", err.Error())
 	}
 	return res, nil
+}
+
+// refreshSessionIdleTime is the official SDKs' keep_alive: the call itself
+// restarts the session's idle clock (see idle.go).
+func (s *Server) refreshSessionIdleTime(c *call) (reply, error) {
+	_, err := s.session(c)
+	return nil, err
 }
 
 func (s *Server) pauseSessionAsync(c *call) (reply, error) {

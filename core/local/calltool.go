@@ -60,7 +60,9 @@ func (s *Server) serveCallTool(w http.ResponseWriter, r *http.Request) {
 	if json.Unmarshal(req.Args, &inner) == nil {
 		req.Args = json.RawMessage(inner)
 	}
+	se.begin(s.opts.Now()) // a call on the session, as for the RPC actions
 	res, err := s.runTool(r, se, req.Tool, req.Args)
+	se.done(s.opts.Now())
 	if err != nil {
 		writeLinkError(w, req.RequestID, err)
 		return

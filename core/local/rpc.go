@@ -100,6 +100,7 @@ func newToken() string { return strings.ToLower(rand.Text()) }
 type call struct {
 	r         *http.Request
 	requestID string
+	active    *session // the session the call is on, counted as active until it ends
 }
 
 // param returns the parameter name. A parameter given more than once, in
@@ -141,8 +142,21 @@ func (c *call) labels(name string) (map[string]string, error) {
 	return m, nil
 }
 
-// session returns the session named by the SessionId parameter.
+// session returns the session named by the SessionId parameter, and
+// counts the call as activity on it (see idle.go).
 func (s *Server) session(c *call) (*session, error) {
+	se, err := s.observe(c)
+	if err == nil && c.active == nil {
+		se.begin(s.opts.Now())
+		c.active = se
+	}
+	return se, err
+}
+
+// observe returns the session named by the SessionId parameter for a call
+// that only reads its status, which is not activity: polling a session's
+// status does not keep it alive.
+func (s *Server) observe(c *call) (*session, error) {
 	id, err := c.required("SessionId")
 	if err != nil {
 		return nil, err
@@ -215,6 +229,9 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	body, err := handle(s, c)
+	if c.active != nil {
+		c.active.done(s.opts.Now())
+	}
 	s.log.Debug("request", "action", action, "session", c.param("SessionId"), "requestId", c.requestID, "err", err)
 	if err != nil {
 		writeError(w, c.requestID, err)

@@ -42,6 +42,10 @@ type Options struct {
 	MaxOutputBytes    int           // each output stream of a tool call; default 1 MiB
 	MaxCommandTimeout time.Duration // longest command; default 10 minutes
 	MaxUploadBytes    int64         // a file PUT to a context's upload URL; default 1 GiB
+
+	// Now is the clock of idle release (default time.Now); tests move it
+	// and call ReleaseIdle.
+	Now func() time.Time
 }
 
 const (
@@ -78,6 +82,8 @@ type Server struct {
 	order    []*session          // live sessions in creation order
 	tokens   map[string]*session // by /callTool token
 	creating int                 // sessions being created, counted against MaxSessions
+	released map[string]release  // sessions ended by the server, by id, for GetSessionDetail
+	idleWake chan struct{}       // a session with an idle timeout was made
 
 	closeOnce sync.Once
 	closeErr  error
@@ -103,6 +109,8 @@ func Start(opts Options) (*Server, error) {
 		proxy:    &http.Transport{MaxIdleConnsPerHost: 4, IdleConnTimeout: time.Minute}, // no HTTP_PROXY: the target is loopback
 		sessions: map[string]*session{},
 		tokens:   map[string]*session{},
+		released: map[string]release{},
+		idleWake: make(chan struct{}, 1),
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	var err error
@@ -129,6 +137,8 @@ func Start(opts Options) (*Server, error) {
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
 	}
 	go s.http.Serve(s.ln)
+	s.work.Add(1)
+	go s.releaseIdleLoop()
 	s.log.Info("agentbay-local serving", "endpoint", s.endpoint, "data", opts.DataDir,
 		"sandbox", s.boxes.Isolation().String(), "sessions", len(s.sessions))
 	return s, nil
@@ -164,6 +174,9 @@ func (o *Options) fill() error {
 	}
 	if o.MaxUploadBytes <= 0 {
 		o.MaxUploadBytes = defaultMaxUploadBytes
+	}
+	if o.Now == nil {
+		o.Now = time.Now
 	}
 	return nil
 }

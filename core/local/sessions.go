@@ -34,6 +34,10 @@ type session struct {
 	mu    sync.Mutex
 	rec   store.Record
 	tasks []contextTask // the context syncs run, for GetContextInfo
+
+	idleMu     sync.Mutex // guards what idle release reads
+	lastActive time.Time  // the end of the last call on the session, or its start
+	busy       int        // calls in progress
 }
 
 func (se *session) snapshot() store.Record {
@@ -53,7 +57,8 @@ func (s *Server) open(rec store.Record) (*session, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &session{id: rec.ID, box: box, ws: tools.NewWorkspace(box, s.limits), rec: rec}, nil
+	return &session{id: rec.ID, box: box, ws: tools.NewWorkspace(box, s.limits), rec: rec,
+		lastActive: s.opts.Now()}, nil
 }
 
 // add makes se visible; the caller holds s.mu.
@@ -100,7 +105,8 @@ func (s *Server) restore() error {
 	return nil
 }
 
-func (s *Server) create(imageID, policyID string, labels map[string]string, mounts []store.Mount) (*session, error) {
+func (s *Server) create(imageID, policyID string, labels map[string]string, mounts []store.Mount,
+	idleTimeout time.Duration) (*session, error) {
 	s.mu.Lock()
 	if len(s.sessions)+s.creating >= s.opts.MaxSessions {
 		s.mu.Unlock()
@@ -125,6 +131,8 @@ func (s *Server) create(imageID, policyID string, labels map[string]string, moun
 		LinkToken: newToken(),
 		Created:   time.Now().UTC(),
 		Contexts:  mounts,
+
+		IdleTimeout: idleTimeout,
 	})
 	if err == nil {
 		err = s.db.Put(&se.rec)
@@ -140,6 +148,9 @@ func (s *Server) create(imageID, policyID string, labels map[string]string, moun
 	s.mu.Lock()
 	s.add(se)
 	s.mu.Unlock()
+	if idleTimeout > 0 {
+		s.wakeIdle()
+	}
 	s.log.Info("session created", "session", se.id, "image", imageID)
 	return se, nil
 }
@@ -147,10 +158,10 @@ func (s *Server) create(imageID, policyID string, labels map[string]string, moun
 // get returns the live session id.
 func (s *Server) get(id string) (*session, error) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	se, ok := s.sessions[id]
+	s.mu.Unlock()
 	if !ok {
-		return nil, errNotFound
+		return nil, s.notFound(id)
 	}
 	return se, nil
 }

@@ -309,6 +309,16 @@ var Millis = &Type{Name: "milliseconds >= 0", decode: func(name string, raw json
 	return duration(f, time.Millisecond), nil
 }}
 
+// WholeSeconds is a whole number of seconds > 0, as the official SDKs'
+// integer timeouts.
+var WholeSeconds = &Type{Name: "integer seconds > 0", decode: func(name string, raw json.RawMessage) (any, error) {
+	n, ok := integer(raw)
+	if !ok || n <= 0 {
+		return nil, invalid("%s must be a positive integer of seconds, got %s", name, shown(raw))
+	}
+	return duration(float64(n), time.Second), nil
+}}
+
 // integer reads a JSON number that is a whole number a float64 holds
 // exactly (so 2000.0 counts, as languages whose numbers are floats write it).
 func integer(raw json.RawMessage) (int, bool) {

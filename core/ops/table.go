@@ -12,7 +12,7 @@ import (
 // Parameters are named as the reference names the arguments, in the
 // reference's units (seconds for pause and resume, milliseconds for tool
 // calls); results carry the reference's field names.
-var table = slices.Concat(sessionAPI, commandOps, contextOps, fileSystemOps)
+var table = slices.Concat(sessionAPI, commandOps, codeOps, contextOps, fileSystemOps)
 
 // sessionAPI are the client calls and the AsyncSession API of the reference.
 var sessionAPI = []*Op{
@@ -29,12 +29,13 @@ var sessionAPI = []*Op{
 			{"is_vpc", unsupportedIf(true, ""), "VPC sessions"},
 			{"enable_browser_replay", unsupportedIf(false, ": browser sessions always record"), "browser replay"},
 			{"framework", String, "the official SDKs' usage tag; accepted and not sent"},
+			{"idle_release_timeout", WholeSeconds, "release the session after this long without activity"},
 		},
 		Result: SessionResult{},
 		run: func(ctx context.Context, x *Exec) (any, error) {
 			r, err := x.Client.Create(ctx, agentbay.CreateParams{
 				Labels: x.Args.strings("labels"), ImageID: x.Args.str("image_id"), PolicyID: x.Args.str("policy_id"),
-				ContextSyncs: x.Args.syncs("context_syncs")})
+				ContextSyncs: x.Args.syncs("context_syncs"), IdleReleaseTimeout: x.Args.dur("idle_release_timeout")})
 			return x.withHandle(r, err)
 		}},
 	{Name: "get", On: OnClient, CName: "ab_client_get",
@@ -152,6 +153,10 @@ var sessionAPI = []*Op{
 		Doc:    "Reads the session's status.",
 		Result: agentbay.StatusResult{},
 		run:    func(ctx context.Context, x *Exec) (any, error) { return x.Session.GetStatus(ctx) }},
+	{Name: "keep_alive", On: OnSession,
+		Doc:    "Restarts the session's idle clock (its idle_release_timeout counts from now).",
+		Result: agentbay.OperationResult{},
+		run:    func(ctx context.Context, x *Exec) (any, error) { return x.Session.KeepAlive(ctx) }},
 }
 
 // waitParams are the parameters of pause and resume, in seconds as in the

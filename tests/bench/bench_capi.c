@@ -93,8 +93,30 @@ static double median_us(int n, void (*f)(ab_session), ab_session s)
     return m;
 }
 
+/* A 1 MiB text file written then read back whole, through the generic call. */
+static char *file_params;
+
+static void file_round_trip(ab_session s)
+{
+    ab_op op;
+    char *r;
+
+    check(ab_session_call(s, "write_file", file_params, NULL, NULL, &op, NULL), "write_file");
+    check(ab_op_wait(op, -1, NULL, NULL), "write_file");
+    ab_op_free(op);
+    check(ab_session_call(s, "read_file", "{\"path\": \"/tmp/bench-1mib.txt\"}", NULL, NULL, &op, NULL),
+          "read_file");
+    check(ab_op_wait(op, -1, &r, NULL), "read_file");
+    if (strlen(r) < (1u << 20)) {
+        fprintf(stderr, "bench: read_file gave %zu bytes\n", strlen(r));
+        exit(1);
+    }
+    ab_string_free(r);
+    ab_op_free(op);
+}
+
 /* Reads "name value" lines from the Go helper. */
-static void run_direct(const char *path, double *id_ns, double *labels_us)
+static void run_direct(const char *path, double *id_ns, double *labels_us, double *file_us)
 {
     char line[128], name[64];
     double v;
@@ -110,8 +132,10 @@ static void run_direct(const char *path, double *id_ns, double *labels_us)
                 *id_ns = v;
             else if (strcmp(name, "get_labels_us") == 0)
                 *labels_us = v;
+            else if (strcmp(name, "file_1mib_us") == 0)
+                *file_us = v;
         }
-    if (pclose(p) != 0 || *id_ns < 0 || *labels_us < 0) {
+    if (pclose(p) != 0 || *id_ns < 0 || *labels_us < 0 || *file_us < 0) {
         fprintf(stderr, "bench: %s failed\n", path);
         exit(1);
     }
@@ -120,7 +144,7 @@ static void run_direct(const char *path, double *id_ns, double *labels_us)
 int main(int argc, char **argv)
 {
     const int calls = 1000000, trips = 2000;
-    double go_id = -1, go_labels = -1, c_abi, c_id, c_wait, c_cb, t0;
+    double go_id = -1, go_labels = -1, go_file = -1, c_abi, c_id, c_wait, c_cb, c_file, t0;
     ab_client client;
     ab_session s;
     ab_op op;
@@ -130,7 +154,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: bench_capi PATH_OF_DIRECT_HELPER\n");
         return 2;
     }
-    run_direct(argv[1], &go_id, &go_labels);
+    run_direct(argv[1], &go_id, &go_labels, &go_file);
 
     check(ab_client_new("{\"endpoint\": \"embedded\"}", &client, NULL), "ab_client_new");
     check(ab_client_create(client, "{\"labels\": {\"bench\": \"capi\"}}", NULL, NULL, &op, NULL),
@@ -152,6 +176,18 @@ int main(int argc, char **argv)
     c_id = (now_ns() - t0) / calls;
     c_wait = median_us(trips, labels_by_wait, s);
     c_cb = median_us(trips, labels_by_callback, s);
+    {
+        const char *head = "{\"path\": \"/tmp/bench-1mib.txt\", \"content\": \"";
+        size_t n = 1u << 20, h = strlen(head);
+
+        file_params = malloc(h + n + 3);
+        memcpy(file_params, head, h);
+        for (size_t i = 0; i < n; i++)
+            file_params[h + i] = "0123456789abcdef"[i % 16];
+        memcpy(file_params + h + n, "\"}", 3);
+        c_file = median_us(20, file_round_trip, s);
+        free(file_params);
+    }
 
     check(ab_session_delete(s, 0, NULL, NULL, &op, NULL), "delete");
     check(ab_op_wait(op, -1, NULL, NULL), "delete");
@@ -168,5 +204,7 @@ int main(int argc, char **argv)
            c_wait, go_labels, c_wait / go_labels, c_wait - go_labels);
     printf("%-44s %7.1f us %7.1f us %7.2fx %7.1f us\n", "get_labels, submit to callback (median)", c_cb,
            go_labels, c_cb / go_labels, c_cb - go_labels);
+    printf("%-44s %7.2f ms %7.2f ms %7.2fx %7.2f ms\n", "1 MiB write_file + read_file (median of 20)",
+           c_file / 1e3, go_file / 1e3, c_file / go_file, (c_file - go_file) / 1e3);
     return 0;
 }

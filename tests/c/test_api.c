@@ -221,6 +221,43 @@ static void test_session_calls(ab_session s, const char *id)
     r = wait_ok(op);
     CHECK(strstr(r, "\"content\":\"aGk=\"") != NULL && strstr(r, "\"size\":2") != NULL);
     ab_string_free(r);
+    /* Keep-alive: restarts the idle clock; get_status says why a session ended. */
+    CHECK_RC(ab_session_call(s, "keep_alive", NULL, NULL, NULL, &op, NULL), AB_OK);
+    r = wait_ok(op);
+    CHECK(strstr(r, "\"success\":true") != NULL);
+    ab_string_free(r);
+    CHECK_RC(ab_session_call(s, "get_status", NULL, NULL, NULL, &op, NULL), AB_OK);
+    r = wait_ok(op);
+    CHECK(strstr(r, "\"end_reason\":\"\"") != NULL);
+    ab_string_free(r);
+    {
+        ab_error *cerr = NULL;
+        CHECK_RC(ab_client_call(client, "create", "{\"idle_release_timeout\": 0}", NULL, NULL,
+                                &op, &cerr),
+                 AB_E_INVALID_ARGUMENT);
+        CHECK(strcmp(ab_error_param(cerr), "idle_release_timeout") == 0);
+        ab_error_free(cerr);
+    }
+    /* Code: the official SDKs' result, by name through the generic call. */
+    CHECK_RC(ab_session_call(s, "run_code",
+                             "{\"code\": \"print(6 * 7)\", \"language\": \"Python3\", "
+                             "\"timeout_s\": 20}",
+                             NULL, NULL, &op, NULL),
+             AB_OK);
+    r = wait_ok(op);
+    CHECK(strstr(r, "\"success\":true") != NULL);
+    CHECK(strstr(r, "\"stdout\":[\"42\\n\"]") != NULL);
+    CHECK(strstr(r, "\"result\":\"42\\n\"") != NULL);
+    ab_string_free(r);
+    {
+        ab_error *cerr = NULL;
+        CHECK_RC(ab_session_call(s, "run_code", "{\"code\": \"1\", \"language\": \"ruby\"}",
+                                 NULL, NULL, &op, &cerr),
+                 AB_E_INVALID_ARGUMENT);
+        CHECK(strcmp(ab_error_param(cerr), "language") == 0);
+        CHECK(strstr(ab_error_message(cerr), "Unsupported language: ruby") != NULL);
+        ab_error_free(cerr);
+    }
     /* NULL args mean {}: the shell tool then misses its command. */
     CHECK_RC(ab_session_call_mcp_tool(s, "shell", NULL, NULL, NULL, NULL, &op,
                                       NULL),

@@ -312,7 +312,6 @@ class Sessions(unittest.TestCase):
                 s.beta_resume(timeout=20, poll_interval=0.2)
             s.delete()
 
-    @unittest.expectedFailure  # agentbay-local has no RefreshSessionIdleTime action (InvalidAction.NotFound)
     def test_keep_alive(self):
         r = self.session.keep_alive()
         self.assertTrue(r.success, r.error_message)

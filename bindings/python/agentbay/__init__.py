@@ -30,17 +30,18 @@ from __future__ import annotations
 from typing import Optional
 
 from . import _native
-from ._async import (AsyncAgentBay, AsyncCommand, AsyncContextManager, AsyncContextService,
-                     AsyncFileSystem, AsyncSession)
-from ._sync import AgentBay, Command, ContextManager, ContextService, FileSystem, Session
+from ._async import (AsyncAgentBay, AsyncCode, AsyncCommand, AsyncContextManager,
+                     AsyncContextService, AsyncFileSystem, AsyncSession)
+from ._sync import AgentBay, Code, Command, ContextManager, ContextService, FileSystem, Session
 from .config import EMBEDDED, Config, ContextListParams, ContextSync, CreateSessionParams
 from .exceptions import AgentBayError, SessionError
 from .results import (ApiResponse, BinaryFileContentResult, BoolResult, ClearContextResult,
                       CommandResult, Context, ContextFileEntry, ContextFileListResult,
                       ContextInfoResult, ContextListResult, ContextResult, ContextStatusData,
                       ContextSyncResult, DeleteResult, DirectoryEntry, DirectoryListResult,
-                      EditFileResult, FileContentResult, FileInfoResult, FileSearchResult,
-                      DownloadResult, FileUrlResult, McpTool, MultipleFileContentResult,
+                      DownloadResult, EditFileResult, EnhancedCodeExecutionResult, ExecutionError,
+                      ExecutionLogs, ExecutionResult, FileContentResult, FileInfoResult,
+                      FileSearchResult, FileUrlResult, McpTool, MultipleFileContentResult,
                       UploadResult,
                       McpToolResult, McpToolsResult, OperationResult, SessionInfo,
                       SessionListResult, SessionPauseResult, SessionResult, SessionResumeResult,
@@ -72,6 +73,8 @@ def library_version() -> str:
 
 __all__ = [
     "AsyncAgentBay", "AsyncSession", "AsyncCommand", "AgentBay", "Session", "Command",
+    "AsyncCode", "Code", "EnhancedCodeExecutionResult", "ExecutionResult", "ExecutionLogs",
+    "ExecutionError",
     "AsyncContextService", "AsyncContextManager", "ContextService", "ContextManager",
     "ContextSync", "ContextListParams", "Context", "ContextResult", "ContextListResult",
     "FileUrlResult", "ContextFileEntry", "ContextFileListResult", "ClearContextResult",

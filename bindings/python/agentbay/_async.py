@@ -11,8 +11,8 @@ from __future__ import annotations
 import asyncio  # async only
 from typing import Any, Callable, Dict, List, Literal, Optional, Union, overload
 
-from ._core import (ClientBase, SessionBase, command_failed, contexts, dir_entries, failed,
-                    file_bytes, file_entries, raises, refused_here, result, run_async,
+from ._core import (ClientBase, SessionBase, code_result, command_failed, contexts, dir_entries,
+                    failed, file_bytes, file_entries, raises, refused_here, result, run_async,
                     session_info, status_data, tools, transfer_failed)
 from ._native import NativeError
 from .config import Config, ContextListParams, CreateSessionParams
@@ -20,10 +20,11 @@ from .exceptions import AgentBayError
 from .results import (BinaryFileContentResult, BoolResult, ClearContextResult, CommandResult,
                       Context, ContextFileListResult, ContextInfoResult, ContextListResult,
                       ContextResult, ContextSyncResult, DeleteResult, DirectoryListResult,
-                      EditFileResult, FileContentResult, FileInfoResult, FileSearchResult,
-                      FileUrlResult, McpToolResult, McpToolsResult, MultipleFileContentResult,
-                      OperationResult, SessionListResult, SessionPauseResult, SessionResult,
-                      SessionResumeResult, SessionStatusResult, UploadResult, DownloadResult)
+                      DownloadResult, EditFileResult, EnhancedCodeExecutionResult,
+                      FileContentResult, FileInfoResult, FileSearchResult, FileUrlResult,
+                      McpToolResult, McpToolsResult, MultipleFileContentResult, OperationResult,
+                      SessionListResult, SessionPauseResult, SessionResult, SessionResumeResult,
+                      SessionStatusResult, UploadResult)
 
 
 class AsyncAgentBay(ClientBase):
@@ -244,13 +245,26 @@ class AsyncSession(SessionBase):
         return await run_async(self._op("resume_async", SessionResumeResult))
 
     async def get_status(self) -> SessionStatusResult:
-        """Reads the session's status, e.g. "RUNNING" or "PAUSED"."""
+        """Reads the session's status, e.g. "RUNNING" or "PAUSED"; a session
+        the service released is "FINISH", with ``end_reason`` saying why
+        (``"IdleTimeout"`` after its idle_release_timeout)."""
         return await run_async(self._op("get_status", SessionStatusResult))
+
+    async def keep_alive(self) -> OperationResult:
+        """Restarts the session's idle clock: its ``idle_release_timeout``
+        counts from now (RefreshSessionIdleTime). A failure, a released
+        session among them, is a failed result, as in the official SDK."""
+        return await run_async(self._op("keep_alive", OperationResult))
 
     @property
     def command(self) -> "AsyncCommand":
         """The session's shell commands, as the official SDK's ``session.command``."""
         return AsyncCommand(self)
+
+    @property
+    def code(self) -> "AsyncCode":
+        """The session's code runner, as the official SDK's ``session.code``."""
+        return AsyncCode(self)
 
     @property
     def context(self) -> "AsyncContextManager":
@@ -301,6 +315,38 @@ class AsyncCommand:
         return await run_async(self.session._op("execute_command", CommandResult, {
             "command": command, "timeout_ms": timeout_ms, "cwd": cwd, "envs": envs},
             fail=command_failed))
+
+
+class AsyncCode:
+    """Code runs of one session (the official SDK's ``session.code``)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def run_code(self, code: str, language: str,
+                       timeout_s: int = 60) -> EnhancedCodeExecutionResult:
+        """Runs code and waits for it to end.
+
+        Args:
+            code: the source code.
+            language: python, javascript, r or java, in any case (aliases:
+                py, python3, js, node, nodejs). The local backend runs
+                python and javascript.
+            timeout_s: time limit in whole seconds (the code is stopped
+                when it is reached).
+
+        Returns:
+            EnhancedCodeExecutionResult: ``success`` False when the code
+            raised, ran out of time or could not be run, or the arguments
+            were refused (an unsupported language among them), as in the
+            official SDK, which never raises here.
+        """
+        return await run_async(self.session._op("run_code", EnhancedCodeExecutionResult, {
+            "code": code, "language": language, "timeout_s": timeout_s}, ok=code_result))
+
+    # The official SDK's other names of run_code.
+    run = run_code
+    execute = run_code
 
 
 def _get_failed(err: NativeError) -> ContextResult:

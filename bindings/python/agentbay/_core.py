@@ -23,8 +23,9 @@ from ._native import NativeCallError, NativeError, Outcome
 from .config import Config, CreateSessionParams
 from .exceptions import AgentBayError, SessionError
 from .results import (BinaryFileContentResult, CommandResult, Context, ContextFileEntry,
-                      ContextStatusData, DeleteResult, DirectoryEntry, McpTool, OperationResult, SessionInfo, SessionListResult,
-                      SessionResult)
+                      ContextStatusData, DeleteResult, DirectoryEntry, EnhancedCodeExecutionResult,
+                      ExecutionError, ExecutionLogs, ExecutionResult, McpTool, OperationResult,
+                      SessionInfo, SessionListResult, SessionResult)
 
 R = TypeVar("R")
 S = TypeVar("S", bound="SessionBase")
@@ -237,6 +238,16 @@ def transfer_failed(cls: Type[R], remote_path: str) -> Fail[R]:
     the remote path, as the official SDK's."""
     return lambda err: result(cls, {"success": False, "error_message": err.message,
                                     "error_kind": err.kind, "path": remote_path})
+def code_result(d: Mapping[str, Any]) -> EnhancedCodeExecutionResult:
+    """run_code's result JSON as the official result classes."""
+    logs = d.get("logs") or {}
+    error = d.get("error")
+    return result(EnhancedCodeExecutionResult, d,
+                  logs=ExecutionLogs(stdout=list(logs.get("stdout") or []),
+                                     stderr=list(logs.get("stderr") or [])),
+                  results=[result(ExecutionResult, r) for r in d.get("results") or []],
+                  error=result(ExecutionError, {"name": "", "value": "", "traceback": "", **error})
+                  if error else None)
 
 
 def refused_here(err: NativeError) -> bool:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict, List, Literal, Optional, Union, overload
 
-from ._core import (ClientBase, SessionBase, command_failed, contexts, dir_entries, failed,
-                    file_bytes, file_entries, raises, refused_here, result, run_sync,
+from ._core import (ClientBase, SessionBase, code_result, command_failed, contexts, dir_entries,
+                    failed, file_bytes, file_entries, raises, refused_here, result, run_sync,
                     session_info, status_data, tools, transfer_failed)
 from ._native import NativeError
 from .config import Config, ContextListParams, CreateSessionParams
@@ -19,10 +19,11 @@ from .exceptions import AgentBayError
 from .results import (BinaryFileContentResult, BoolResult, ClearContextResult, CommandResult,
                       Context, ContextFileListResult, ContextInfoResult, ContextListResult,
                       ContextResult, ContextSyncResult, DeleteResult, DirectoryListResult,
-                      EditFileResult, FileContentResult, FileInfoResult, FileSearchResult,
-                      FileUrlResult, McpToolResult, McpToolsResult, MultipleFileContentResult,
-                      OperationResult, SessionListResult, SessionPauseResult, SessionResult,
-                      SessionResumeResult, SessionStatusResult, UploadResult, DownloadResult)
+                      DownloadResult, EditFileResult, EnhancedCodeExecutionResult,
+                      FileContentResult, FileInfoResult, FileSearchResult, FileUrlResult,
+                      McpToolResult, McpToolsResult, MultipleFileContentResult, OperationResult,
+                      SessionListResult, SessionPauseResult, SessionResult, SessionResumeResult,
+                      SessionStatusResult, UploadResult)
 
 
 class AgentBay(ClientBase):
@@ -237,13 +238,26 @@ class Session(SessionBase):
         return run_sync(self._op("resume_async", SessionResumeResult))
 
     def get_status(self) -> SessionStatusResult:
-        """Reads the session's status, e.g. "RUNNING" or "PAUSED"."""
+        """Reads the session's status, e.g. "RUNNING" or "PAUSED"; a session
+        the service released is "FINISH", with ``end_reason`` saying why
+        (``"IdleTimeout"`` after its idle_release_timeout)."""
         return run_sync(self._op("get_status", SessionStatusResult))
+
+    def keep_alive(self) -> OperationResult:
+        """Restarts the session's idle clock: its ``idle_release_timeout``
+        counts from now (RefreshSessionIdleTime). A failure, a released
+        session among them, is a failed result, as in the official SDK."""
+        return run_sync(self._op("keep_alive", OperationResult))
 
     @property
     def command(self) -> "Command":
         """The session's shell commands, as the official SDK's ``session.command``."""
         return Command(self)
+
+    @property
+    def code(self) -> "Code":
+        """The session's code runner, as the official SDK's ``session.code``."""
+        return Code(self)
 
     @property
     def context(self) -> "ContextManager":
@@ -294,6 +308,38 @@ class Command:
         return run_sync(self.session._op("execute_command", CommandResult, {
             "command": command, "timeout_ms": timeout_ms, "cwd": cwd, "envs": envs},
             fail=command_failed))
+
+
+class Code:
+    """Code runs of one session (the official SDK's ``session.code``)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def run_code(self, code: str, language: str,
+                       timeout_s: int = 60) -> EnhancedCodeExecutionResult:
+        """Runs code and waits for it to end.
+
+        Args:
+            code: the source code.
+            language: python, javascript, r or java, in any case (aliases:
+                py, python3, js, node, nodejs). The local backend runs
+                python and javascript.
+            timeout_s: time limit in whole seconds (the code is stopped
+                when it is reached).
+
+        Returns:
+            EnhancedCodeExecutionResult: ``success`` False when the code
+            raised, ran out of time or could not be run, or the arguments
+            were refused (an unsupported language among them), as in the
+            official SDK, which never raises here.
+        """
+        return run_sync(self.session._op("run_code", EnhancedCodeExecutionResult, {
+            "code": code, "language": language, "timeout_s": timeout_s}, ok=code_result))
+
+    # The official SDK's other names of run_code.
+    run = run_code
+    execute = run_code
 
 
 def _get_failed(err: NativeError) -> ContextResult:

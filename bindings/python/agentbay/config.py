@@ -73,6 +73,9 @@ class CreateSessionParams:
         extra_configs: not supported; must be None.
         framework: the official SDK's usage-statistics tag; accepted and
             ignored.
+        idle_release_timeout: release the session after this many seconds
+            (a whole number) without activity; ``keep_alive`` and every call
+            on the session restart the clock. None: the service's default.
 
     ``create`` answers a failed SessionResult (``error_kind``
     ``"unsupported"``) for a field set to something it does not support.
@@ -87,3 +90,4 @@ class CreateSessionParams:
     enable_browser_replay: Optional[bool] = None
     extra_configs: Optional[Any] = None
     framework: Optional[str] = None
+    idle_release_timeout: Optional[int] = None

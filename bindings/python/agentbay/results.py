@@ -244,6 +244,74 @@ class CommandResult(ApiResponse):
 
 
 @dataclass
+class ExecutionResult:
+    """One output of ``run_code``: a MIME bundle split into its formats
+    (None where a format is absent)."""
+
+    text: Optional[str] = None
+    html: Optional[str] = None
+    markdown: Optional[str] = None
+    png: Optional[str] = None  # base64
+    jpeg: Optional[str] = None  # base64
+    svg: Optional[str] = None
+    json: Optional[Any] = None
+    latex: Optional[str] = None
+    chart: Optional[Any] = None
+    is_main_result: bool = False
+
+    def formats(self) -> List[str]:
+        """The names of the formats present."""
+        return [k for k, v in vars(self).items() if v is not None and k != "is_main_result"]
+
+
+@dataclass
+class ExecutionLogs:
+    """What the code wrote, in pieces."""
+
+    stdout: List[str] = field(default_factory=list)
+    stderr: List[str] = field(default_factory=list)
+
+
+@dataclass
+class ExecutionError:
+    """Why the code failed."""
+
+    name: str
+    value: str
+    traceback: str
+
+
+@dataclass
+class EnhancedCodeExecutionResult(ApiResponse):
+    """Result of ``session.code.run_code``, as the official SDK's.
+
+    ``success`` is False when the code raised or ran out of time (``error``
+    and ``error_message`` say why) as well as when it could not be run
+    (``error_kind`` then says why). ``result`` is the main output's text,
+    else the first output's, else stdout.
+    """
+
+    success: bool = False
+    execution_count: Optional[int] = None
+    execution_time: float = 0.0
+    logs: ExecutionLogs = field(default_factory=ExecutionLogs)
+    results: List[ExecutionResult] = field(default_factory=list)
+    error: Optional[ExecutionError] = None
+    error_message: str = ""
+    error_kind: str = ""
+
+    @property
+    def result(self) -> str:
+        """The text of the main result, else of the first, else stdout."""
+        for r in self.results:
+            if r.is_main_result and r.text:
+                return r.text
+        if self.results and self.results[0].text:
+            return self.results[0].text
+        return "".join(self.logs.stdout)
+
+
+@dataclass
 class McpToolResult(ApiResponse):
     """Result of an MCP tool call: ``data`` is the tool's text output.
 
@@ -294,6 +362,7 @@ class SessionStatusResult(ApiResponse):
     success: bool = False
     status: str = ""
     error_message: str = ""
+    end_reason: str = ""  # why the service ended the session, e.g. "IdleTimeout"
     error_kind: str = ""
 
 

@@ -36,6 +36,7 @@ WORDS = [
     (r"\bAsyncAgentBay\b", "AgentBay"),
     (r"\bAsyncSession\b", "Session"),
     (r"\bAsyncCommand\b", "Command"),
+    (r"\bAsyncCode\b", "Code"),
     (r"\bAsyncContextService\b", "ContextService"),
     (r"\bAsyncContextManager\b", "ContextManager"),
     (r"\bAsyncFileSystem\b", "FileSystem"),

@@ -30,6 +30,9 @@ type Record struct {
 	LinkToken string            `json:"linkToken"` // guards the GetLink proxy
 	Created   time.Time         `json:"created"`
 	Contexts  []Mount           `json:"contexts,omitempty"` // contexts mounted at create
+	// IdleTimeout releases the session after that long without a call on
+	// it (CreateMcpSession's Timeout); 0: never.
+	IdleTimeout time.Duration `json:"idleTimeout,omitempty"`
 }
 
 // Mount is a context mounted in a session: its id, the session path and

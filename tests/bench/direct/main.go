@@ -1,14 +1,16 @@
 // Command direct measures, in Go, the calls that tests/bench/bench_capi.c
 // measures through the C ABI, so that the benchmark can print the cost of
 // the ABI side by side: Session.ID(), and a GetLabels round trip on the
-// embedded backend. It prints "name value" lines for bench_capi to read.
+// embedded backend, and a 1 MiB file written and read back. It prints "name value" lines for bench_capi to read.
 package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/libagentbay/libagentbay/core/agentbay"
@@ -53,6 +55,27 @@ func run() error {
 		return err
 	}
 	fmt.Printf("get_labels_us %.1f\n", rtt)
+
+	// A 1 MiB text file written then read back whole.
+	content := strings.Repeat("0123456789abcdef", 1<<16)
+	trip, err := median(20, func() error {
+		w, err := s.WriteFile(ctx, "/tmp/bench-1mib.txt", content, "")
+		if err == nil && !w.Success {
+			err = errors.New(w.ErrorMessage)
+		}
+		if err != nil {
+			return err
+		}
+		r, err := s.ReadFile(ctx, "/tmp/bench-1mib.txt")
+		if err == nil && r.Content != content {
+			err = errors.New("the file read back differs")
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Printf("file_1mib_us %.0f\n", trip)
 	_, err = s.Delete(ctx, false)
 	return err
 }

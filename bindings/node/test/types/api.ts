@@ -5,9 +5,9 @@ import {
   type SessionInfo, type LibraryInfo, type OperationResult, type ApiResponse,
   type CreateSessionParams, type SessionResult, type SessionListResult, type DeleteResult,
   type McpToolResult, type McpToolsResult, type SessionPauseResult, type SessionResumeResult,
-  type CommandResult, type ContextResult, type FileUrlResult, type ContextInfoResult,
-  type FileContentResult, type BinaryFileContentResult, type EditFileResult, type DirectoryListResult,
-  type FileSearchResult,
+  type CommandResult, type EnhancedCodeExecutionResult, type ContextResult, type FileUrlResult,
+  type ContextInfoResult, type FileContentResult, type BinaryFileContentResult, type EditFileResult,
+  type DirectoryListResult, type FileSearchResult,
 } from '../..';
 
 async function main(): Promise<void> {
@@ -74,6 +74,15 @@ async function main(): Promise<void> {
   const exitCode: number = cmd.exitCode;
   void exitCode;
   await session.command.executeCommand('ls', undefined, undefined, undefined, { signal: ac.signal });
+  const code: EnhancedCodeExecutionResult = await session.code.runCode('print(1)', 'python', 30);
+  const out: string = code.result;
+  const main: boolean | undefined = code.results[0]?.isMainResult;
+  void out; void main;
+  await session.code.runCode('1', 'js', { timeoutS: 5, signal: ac.signal });
+  const alive: OperationResult<undefined> = await session.keepAlive({ signal: ac.signal });
+  const reason: string | undefined = (await session.getStatus()).endReason;
+  void alive; void reason;
+  await agentBay.create({ idleReleaseTimeout: 300 });
   await session.callMcpTool('shell', { command: 'ls' }, false, { signal: ac.signal });
   const text: string | undefined = call.data;
   console.log(text, call.errorKind);
