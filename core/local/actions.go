@@ -81,7 +81,7 @@ func (s *Server) createMcpSession(c *call) (reply, error) {
 	if err != nil {
 		return nil, err
 	}
-	se, err := s.create(image, c.param("McpPolicyId"), labels, mounts)
+	se, err := s.create(c.r.Context(), image, c.param("McpPolicyId"), labels, mounts)
 	if err != nil {
 		return nil, err
 	}

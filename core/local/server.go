@@ -42,6 +42,10 @@ type Options struct {
 	MaxOutputBytes    int           // each output stream of a tool call; default 1 MiB
 	MaxCommandTimeout time.Duration // longest command; default 10 minutes
 	MaxUploadBytes    int64         // a file PUT to a context's upload URL; default 1 GiB
+
+	// Emulate makes transitions take time and requests fail, as in the
+	// cloud; off by default. See Emulation.
+	Emulate Emulation
 }
 
 const (
@@ -67,6 +71,7 @@ type Server struct {
 	endpoint string
 	certFile string
 	proxy    *http.Transport // to the sessions' ports, for GetLink URLs
+	emu      *emulator
 
 	ctx    context.Context // cancelled by Close: ends requests in progress
 	cancel context.CancelFunc
@@ -101,6 +106,7 @@ func Start(opts Options) (*Server, error) {
 		limits:   tools.Limits{MaxOutputBytes: opts.MaxOutputBytes, MaxTimeout: opts.MaxCommandTimeout},
 		scheme:   "http",
 		proxy:    &http.Transport{MaxIdleConnsPerHost: 4, IdleConnTimeout: time.Minute}, // no HTTP_PROXY: the target is loopback
+		emu:      newEmulator(opts.Emulate),
 		sessions: map[string]*session{},
 		tokens:   map[string]*session{},
 	}
@@ -165,7 +171,7 @@ func (o *Options) fill() error {
 	if o.MaxUploadBytes <= 0 {
 		o.MaxUploadBytes = defaultMaxUploadBytes
 	}
-	return nil
+	return o.Emulate.check()
 }
 
 // isLoopback reports whether the host of addr is a loopback address.
