@@ -14,7 +14,7 @@ MAKEFLAGS += --no-print-directory
 
 GO_SOURCES := go.mod go.sum $(shell find core capi cmd -name '*.go' -o -name '*.c' -o -name '*.map' 2>/dev/null)
 
-.PHONY: all local test test-go test-fuzz test-official bench bench-go clean
+.PHONY: all local test test-go test-fuzz test-official bench bench-go bench-wait clean
 .PHONY: lib test-c bench-c install
 .PHONY: demo test-python python-sync bench-python python-package node test-node bench-node demo-node node-package
 
@@ -38,10 +38,16 @@ test-go:
 test-fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParseEnvelope -fuzztime 10s ./core/wire/
 
-bench: bench-go bench-c bench-python bench-node
+bench: bench-go bench-wait bench-c bench-python bench-node
 
 bench-go:
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2s ./core/...
+	$(GO) test -run '^$$' -bench . -skip BenchmarkWait -benchmem -benchtime 2s ./core/...
+
+# Pause and resume against the embedded backend emulating transitions of
+# 0.1, 0.5, 1.5 and 5 s (AGENTBAY_BENCH_WAIT_LONG=1: also 20 s), the engine's
+# wait side by side with fixed 2 s polling; about two minutes.
+bench-wait:
+	$(GO) test -run '^$$' -bench BenchmarkWait -benchtime 2x ./core/embedded/
 
 # ---- C: CMake -----------------------------------------------------------------
 # CMakeLists.txt is the one C build: the library, the Node addon, the C tests

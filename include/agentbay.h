@@ -334,9 +334,13 @@ int ab_session_call_mcp_tool(ab_session session, const char *tool_name,
                              ab_callback cb, void *user_data, ab_op *op_out,
                              ab_error **err_out);
 
-/* Pauses the session and waits until it is PAUSED, polling at most every
- * poll_interval_ms (0: 2000) for up to timeout_ms (0: 600000); negative
- * times give AB_E_INVALID_ARGUMENT. Result: {..., "status": "PAUSED"}. */
+/* Pauses the session and waits until it is PAUSED, for up to timeout_ms
+ * (0: 600000). It polls after gaps of 10% of the time waited (at least
+ * 5 ms, at most poll_interval_ms, 0: 2000), so a transition of length T is
+ * seen within T + max(T/10, 50 ms) plus one request, at the cost of about
+ * 17 + 24 * log10(T / 0.5 s) status reads until the gaps reach
+ * poll_interval_ms, then one per poll_interval_ms. Negative times give
+ * AB_E_INVALID_ARGUMENT. Result: {..., "status": "PAUSED"}. */
 int ab_session_pause(ab_session session, int64_t timeout_ms,
                      int64_t poll_interval_ms, ab_callback cb, void *user_data,
                      ab_op *op_out, ab_error **err_out);

@@ -3,6 +3,7 @@
 // offline.
 //
 //	agentbay-local serve [--listen ADDR] [--data DIR] [--tls] [--api-key KEY]
+//	                     [--emulate-create|pause|resume|delete D] [--fault SPEC]...
 package main
 
 import (
@@ -38,6 +39,22 @@ Flags (each also set by the environment variable in brackets):
   --api-key KEY    the key clients must send (AGENTBAY_LOCAL_API_KEY, else
                    AGENTBAY_API_KEY); without one, a random key is made and printed
   --debug          log every request
+
+Cloud emulation, for testing clients (off by default):
+  --emulate-create D, --emulate-pause D, --emulate-resume D, --emulate-delete D
+                   make the transition take D, a duration (1.5s) or a random
+                   one in a range (1s-2s). Meanwhile GetSession, GetSessionDetail
+                   and ListSession report PAUSING, RESUMING or DELETING; an
+                   emulated create delays the CreateMcpSession reply.
+  --fault ACTIONS=KIND:RATE[:ARG][:after]
+                   inject a fault into a share RATE (0-1] of the requests for
+                   ACTIONS (* or a comma-separated list): KIND 5xx (ARG: the
+                   status, default 503), 429 (ARG: Retry-After, default 1s),
+                   reset (the connection is reset) or slow (ARG: the delay,
+                   default 1s); ":after" once the action has taken effect.
+                   Repeatable; the first fault that fires wins. E.g.
+                   --fault GetSession=5xx:0.2 --fault 'PauseSessionAsync=reset:1:after'
+  --emulate-seed N seed of the random choices (default: random)
   -h, --help       show this help
 
 Clients: the official SDKs always use https and take a bare host:port endpoint:
@@ -91,13 +108,27 @@ func parse(argv []string) (config, error) {
 	useTLS := fs.Bool("tls", tlsDefault, "")
 	key := fs.String("api-key", "", "")
 	debug := fs.Bool("debug", false, "")
+	var emu local.Emulation
+	for name, sp := range map[string]*local.Span{"create": &emu.Create, "pause": &emu.Pause, "resume": &emu.Resume, "delete": &emu.Delete} {
+		fs.Func("emulate-"+name, "", func(v string) error {
+			var err error
+			*sp, err = local.ParseSpan(v)
+			return err
+		})
+	}
+	fs.Func("fault", "", func(v string) error {
+		f, err := local.ParseFault(v)
+		emu.Faults = append(emu.Faults, f)
+		return err
+	})
+	fs.Uint64Var(&emu.Seed, "emulate-seed", 0, "")
 	if err := fs.Parse(argv); err != nil {
 		return config{}, err
 	}
 	if fs.NArg() > 0 {
 		return config{}, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
-	cfg := config{opts: local.Options{Listen: *listen, DataDir: *data, TLS: *useTLS, APIKey: *key}, debug: *debug}
+	cfg := config{opts: local.Options{Listen: *listen, DataDir: *data, TLS: *useTLS, APIKey: *key, Emulate: emu}, debug: *debug}
 	switch {
 	case *key != "":
 		cfg.keySource = "--api-key"
@@ -136,6 +167,9 @@ func serve(cfg config, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "  certificate: %s (trust it with SSL_CERT_FILE)\n", srv.CertFile())
 	}
 	fmt.Fprintf(stdout, "  sandbox:     %s\n", srv.Sandbox())
+	if e := describeEmulation(cfg.opts.Emulate); e != "" {
+		fmt.Fprintf(stdout, "  emulating:   %s\n", e)
+	}
 
 	stop := make(chan os.Signal, 1)
 	signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
@@ -186,4 +220,21 @@ func loopback(addr string) bool {
 	}
 	ip := net.ParseIP(host)
 	return host == "localhost" || (ip != nil && ip.IsLoopback())
+}
+
+// describeEmulation says what the server emulates, or "" for nothing.
+func describeEmulation(e local.Emulation) string {
+	var parts []string
+	for _, t := range []struct {
+		name string
+		sp   local.Span
+	}{{"create", e.Create}, {"pause", e.Pause}, {"resume", e.Resume}, {"delete", e.Delete}} {
+		if t.sp != (local.Span{}) {
+			parts = append(parts, t.name+" "+t.sp.String())
+		}
+	}
+	for _, f := range e.Faults {
+		parts = append(parts, "fault "+f.String())
+	}
+	return strings.Join(parts, ", ")
 }

@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/tidwall/gjson"
+
+	"github.com/libagentbay/libagentbay/core/local"
 )
 
 func TestHelp(t *testing.T) {
@@ -269,4 +271,29 @@ func waitGone(t *testing.T, pid string) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	t.Fatalf("process %s of the killed server is still alive", pid)
+}
+
+func TestParseEmulation(t *testing.T) {
+	t.Setenv("AGENTBAY_LOCAL_TLS", "")
+	cfg, err := parse([]string{"--emulate-pause", "1.5s", "--emulate-delete", "1s-2s", "--emulate-seed", "3",
+		"--fault", "GetSession=5xx:0.2", "--fault", "PauseSessionAsync=reset:1:after"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := cfg.opts.Emulate
+	if e.Pause.Min != 1500*time.Millisecond || e.Delete.Min != time.Second || e.Delete.Max != 2*time.Second ||
+		e.Create.Min != 0 || e.Seed != 3 || len(e.Faults) != 2 || e.Faults[1].String() != "PauseSessionAsync=reset:1:after" {
+		t.Fatalf("%+v", e)
+	}
+	if got := describeEmulation(e); got != "pause 1.5s, delete 1s-2s, fault GetSession=5xx:0.2, fault PauseSessionAsync=reset:1:after" {
+		t.Fatalf("describe: %q", got)
+	}
+	if describeEmulation(local.Emulation{}) != "" {
+		t.Fatal("nothing emulated, nothing said")
+	}
+	for _, bad := range [][]string{{"--emulate-resume", "soon"}, {"--fault", "GetSession=5xx"}, {"--emulate-create", "2s-1s"}} {
+		if _, err := parse(bad); err == nil {
+			t.Fatalf("%v accepted", bad)
+		}
+	}
 }

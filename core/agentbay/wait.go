@@ -13,9 +13,12 @@ const (
 	DefaultPollInterval  = 2 * time.Second   // pause and resume
 	DeleteWaitTimeout    = 300 * time.Second
 	DeletePollInterval   = 1 * time.Second
-	firstPollStep        = 5 * time.Millisecond
-	pollStepGrowth       = 1.5
 	maxConsecutiveErrors = 10
+
+	// The gaps between status reads (see pollGap).
+	minPollGap    = 5 * time.Millisecond
+	rampPollGap   = 50 * time.Millisecond
+	pollGapFactor = 10 // a gap is at most 1/pollGapFactor of the time waited (past the ramp)
 )
 
 // WaitOptions bound a wait for a status.
@@ -41,17 +44,27 @@ func (o WaitOptions) withDefaults(timeout, interval time.Duration) WaitOptions {
 type probe func(ctx context.Context) (status string, done bool, err error)
 
 // poll is the one status-wait primitive behind pause, resume and delete. It
-// probes at once, then after gaps that start at 5 ms and grow by half each
-// time up to o.PollInterval: a fast transition is seen within tens of
-// milliseconds and a slow one costs only the few extra polls of the ramp.
-// Transient errors (network, 5xx, throttling) are tolerated; the wait stops
-// at o.Timeout with a timeout error naming the last status seen.
+// probes at once, then after each reply waits pollGap(time waited so far):
+//
+//   - the guarantee: a transition that ends T after the wait began is seen
+//     by the first read after T, at most max(T/10, 50 ms) later (never more
+//     than 5 ms for T under 10 ms), plus one request's latency, and never
+//     later than o.PollInterval after T;
+//   - the cost, in reads for a transition of length T: 7 by 50 ms, 17 by
+//     0.5 s, then one per 10% of growth, 24 per tenfold (T = 1.5 s: 29;
+//     5 s: 41; 20 s: 56), logarithmic until the gaps reach o.PollInterval
+//     (at T = 10 x PollInterval, 20 s by default), then one per
+//     PollInterval.
+//
+// Transient errors (network, 5xx, throttling) are tolerated, up to
+// maxConsecutiveErrors in a row; the wait stops at o.Timeout with a timeout
+// error naming the last status seen, and at once when ctx is cancelled.
 func poll(ctx context.Context, what string, o WaitOptions, p probe) (string, error) {
-	deadline := time.Now().Add(o.Timeout)
+	start := time.Now()
+	deadline := start.Add(o.Timeout)
 	ctx, cancel := context.WithDeadline(ctx, deadline)
 	defer cancel()
 
-	step := firstPollStep
 	last := ""
 	errs := 0
 	for {
@@ -76,15 +89,24 @@ func poll(ctx context.Context, what string, o WaitOptions, p probe) (string, err
 			return last, err
 		}
 
-		t := time.NewTimer(min(step, time.Until(deadline)))
+		t := time.NewTimer(min(pollGap(time.Since(start), o.PollInterval), time.Until(deadline)))
 		select {
 		case <-ctx.Done():
 			t.Stop()
 			return last, waitEnded(ctx, what, o.Timeout, last)
 		case <-t.C:
 		}
-		step = min(time.Duration(float64(step)*pollStepGrowth), o.PollInterval)
 	}
+}
+
+// pollGap is the pause before the next status read, waited into a wait:
+// the largest of 5 ms, half of waited up to 50 ms (a ramp: 5, 7.5, 11, 17,
+// 25, 38, 50 ms), and a tenth of waited, but never more than interval. Each
+// term keeps the gap within max(waited/10, 50 ms), which bounds how late
+// the end of a transition is seen.
+func pollGap(waited, interval time.Duration) time.Duration {
+	g := max(minPollGap, min(waited/2, rampPollGap), waited/pollGapFactor)
+	return min(g, interval)
 }
 
 func transient(err error) bool {

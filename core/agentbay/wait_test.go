@@ -62,10 +62,11 @@ func (r *recorder) statuses() []string {
 	return append([]string(nil), r.seen...)
 }
 
-// rampPolls is how many gaps the adaptive schedule spends below interval.
+// rampPolls is how many gaps the adaptive schedule spends below interval
+// (with replies that take no time; slower replies only make it fewer).
 func rampPolls(interval time.Duration) int {
 	n := 0
-	for step := firstPollStep; step < interval; step = time.Duration(float64(step) * pollStepGrowth) {
+	for waited := time.Duration(0); pollGap(waited, interval) < interval; waited += pollGap(waited, interval) {
 		n++
 	}
 	return n
@@ -81,9 +82,7 @@ func TestWaitSeesAFastTransitionAtOnce(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, StatusPaused, r.Status)
 	assert.Equal(t, "REQ-ASYNC", r.RequestID)
-	// Polls are at least 0, 5, 12, 23, 40, 65, 103 ms apart from the start,
-	// so the 7th one is past the flip however slow the machine is.
-	assert.LessOrEqual(t, api.count("GetSession"), 7, "0, 5, 12, 23, 40, 65, 103 ms")
+	assert.LessOrEqual(t, api.count("GetSession"), 9, "0, 5, 10, 15, 23, 34, 51, 101 ms, and 151 if a reply was slow")
 	seen := obs.statuses()
 	require.NotEmpty(t, seen)
 	assert.Equal(t, StatusPaused, seen[len(seen)-1])
@@ -105,17 +104,17 @@ func TestWaitSeesTheStatusThatEndsIt(t *testing.T) {
 	assert.Equal(t, StatusPaused, r.Status)
 	assert.Equal(t, 4, api.count("GetSession"), "no poll after the one that saw PAUSED")
 	assert.Equal(t, []string{StatusPausing, StatusPausing, StatusPausing, StatusPaused}, obs.statuses())
-	// The gaps follow the ramp: each at least as long as its step.
+	// The gaps follow the schedule: each at least the gap for the time
+	// waited by the poll before it (the wait started no later than poll 0).
 	polls := api.requests("GetSession")
-	step := firstPollStep
 	for i := 1; i < len(polls); i++ {
-		assert.GreaterOrEqual(t, polls[i].At.Sub(polls[i-1].At), step, "gap before poll %d", i)
-		step = time.Duration(float64(step) * pollStepGrowth)
+		want := pollGap(polls[i-1].At.Sub(polls[0].At), time.Hour)
+		assert.GreaterOrEqual(t, polls[i].At.Sub(polls[i-1].At), want, "gap before poll %d", i)
 	}
 }
 
 func TestWaitSlowTransitionCostsOnlyTheRamp(t *testing.T) {
-	const delay, interval = 1500 * time.Millisecond, 300 * time.Millisecond
+	const delay, interval = 1500 * time.Millisecond, 100 * time.Millisecond
 	api := newFakeAPI(t)
 	flipAfter(api, "PauseSessionAsync", StatusPausing, StatusPaused, delay)
 	r, err := newClient(t, api.URL()).Session("session-0001").Pause(testCtx(t), WaitOptions{PollInterval: interval})
@@ -123,8 +122,8 @@ func TestWaitSlowTransitionCostsOnlyTheRamp(t *testing.T) {
 	assert.Equal(t, StatusPaused, r.Status)
 
 	ramp := rampPolls(interval)
-	assert.Equal(t, 11, ramp, "5 ms growing by half reaches 300 ms after 11 gaps")
-	fixed := int(math.Ceil(float64(delay)/float64(interval))) + 1 // polls at 0, 300 ms, ... 1500 ms
+	assert.Equal(t, 23, ramp, "gaps of 10% of the time waited reach 100 ms after 1 s, 23 gaps")
+	fixed := int(math.Ceil(float64(delay)/float64(interval))) + 1 // polls at 0, 100 ms, ... 1500 ms
 	polls := api.requests("GetSession")
 	assert.LessOrEqual(t, len(polls), fixed+ramp)
 

@@ -50,7 +50,23 @@ func (b *backend) Close() error {
 
 // Start starts an embedded backend and says so in one log line at Info; the
 // server's own lines come one level lower. It is an agentbay.Starter.
-func Start(log *slog.Logger) (agentbay.Backend, error) {
+func Start(log *slog.Logger) (agentbay.Backend, error) { return start(log, nil) }
+
+// With returns a Starter like Start whose server also has the options that
+// configure sets, such as the cloud emulation of tests and benchmarks:
+//
+//	agentbay.Config{Embedded: embedded.With(func(o *local.Options) {
+//		o.Emulate.Pause = local.Span{Min: 300 * time.Millisecond}
+//	})}
+//
+// The listen address, data folder, key and logger remain the embedded ones.
+// (The engine, package agentbay, never imports core/local: only this
+// package and the programs that choose it do.)
+func With(configure func(*local.Options)) agentbay.Starter {
+	return func(log *slog.Logger) (agentbay.Backend, error) { return start(log, configure) }
+}
+
+func start(log *slog.Logger, configure func(*local.Options)) (agentbay.Backend, error) {
 	sweep(log)
 	dir, err := os.MkdirTemp("", embeddedPrefix)
 	if err == nil {
@@ -63,8 +79,13 @@ func Start(log *slog.Logger) (agentbay.Backend, error) {
 	var k [24]byte
 	_, _ = rand.Read(k[:])
 	key := "akm-local-" + hex.EncodeToString(k[:])
-	srv, err := local.Start(local.Options{Listen: "127.0.0.1:0", DataDir: dir, APIKey: key,
-		Logger: slog.New(demoted{log.Handler()})})
+	var opts local.Options
+	if configure != nil {
+		configure(&opts)
+	}
+	opts.Listen, opts.DataDir, opts.APIKey = "127.0.0.1:0", dir, key
+	opts.Logger = slog.New(demoted{log.Handler()})
+	srv, err := local.Start(opts)
 	if err != nil {
 		os.RemoveAll(dir)
 		return nil, err

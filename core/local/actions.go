@@ -89,7 +89,7 @@ func (s *Server) createMcpSession(c *call) (reply, error) {
 	if err != nil || idle < 0 {
 		return nil, invalid("Timeout", "want the idle release timeout, a whole number of seconds >= 0")
 	}
-	se, err := s.create(image, c.param("McpPolicyId"), labels, mounts, time.Duration(idle)*time.Second)
+	se, err := s.create(c.r.Context(), image, c.param("McpPolicyId"), labels, mounts, time.Duration(idle)*time.Second)
 	if err != nil {
 		return nil, err
 	}

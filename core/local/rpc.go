@@ -228,9 +228,23 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 			fmt.Sprintf("The specified action %q is not supported by this server.", action)})
 		return
 	}
+	fault := s.emu.fault(action)
+	if s.emu.OnRequest != nil {
+		var kind FaultKind
+		if fault != nil {
+			kind = fault.Kind
+		}
+		s.emu.OnRequest(action, kind)
+	}
+	if fault != nil && !fault.After && s.inject(w, r, c.requestID, fault) {
+		return
+	}
 	body, err := handle(s, c)
 	if c.active != nil {
 		c.active.done(s.opts.Now())
+	}
+	if fault != nil && fault.After && s.inject(w, r, c.requestID, fault) {
+		return
 	}
 	s.log.Debug("request", "action", action, "session", c.param("SessionId"), "requestId", c.requestID, "err", err)
 	if err != nil {

@@ -46,6 +46,9 @@ type Options struct {
 	// Now is the clock of idle release (default time.Now); tests move it
 	// and call ReleaseIdle.
 	Now func() time.Time
+	// Emulate makes transitions take time and requests fail, as in the
+	// cloud; off by default. See Emulation.
+	Emulate Emulation
 }
 
 const (
@@ -71,6 +74,7 @@ type Server struct {
 	endpoint string
 	certFile string
 	proxy    *http.Transport // to the sessions' ports, for GetLink URLs
+	emu      *emulator
 
 	ctx    context.Context // cancelled by Close: ends requests in progress
 	cancel context.CancelFunc
@@ -107,6 +111,7 @@ func Start(opts Options) (*Server, error) {
 		limits:   tools.Limits{MaxOutputBytes: opts.MaxOutputBytes, MaxTimeout: opts.MaxCommandTimeout},
 		scheme:   "http",
 		proxy:    &http.Transport{MaxIdleConnsPerHost: 4, IdleConnTimeout: time.Minute}, // no HTTP_PROXY: the target is loopback
+		emu:      newEmulator(opts.Emulate),
 		sessions: map[string]*session{},
 		tokens:   map[string]*session{},
 		released: map[string]release{},
@@ -178,7 +183,7 @@ func (o *Options) fill() error {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return nil
+	return o.Emulate.check()
 }
 
 // isLoopback reports whether the host of addr is a loopback address.

@@ -1,6 +1,7 @@
 package local
 
 import (
+	"context"
 	"fmt"
 	"maps"
 	"net/http"
@@ -105,7 +106,7 @@ func (s *Server) restore() error {
 	return nil
 }
 
-func (s *Server) create(imageID, policyID string, labels map[string]string, mounts []store.Mount,
+func (s *Server) create(ctx context.Context, imageID, policyID string, labels map[string]string, mounts []store.Mount,
 	idleTimeout time.Duration) (*session, error) {
 	s.mu.Lock()
 	if len(s.sessions)+s.creating >= s.opts.MaxSessions {
@@ -120,6 +121,12 @@ func (s *Server) create(imageID, policyID string, labels map[string]string, moun
 		s.creating--
 		s.mu.Unlock()
 	}()
+	if d := s.emu.pick(s.emu.Create); d > 0 {
+		sleep(ctx, d) // an emulated creation: the reply comes once the session is "ready"
+		if ctx.Err() != nil {
+			return nil, &apiError{http.StatusServiceUnavailable, "ServiceUnavailable", "the request ended while the session was being created"}
+		}
+	}
 
 	se, err := s.open(store.Record{
 		ID:        newSessionID(),
@@ -216,7 +223,7 @@ func (s *Server) pause(se *session) error {
 	if err := s.setStatus(se, statusPausing); err != nil {
 		return err
 	}
-	s.transition(se, se.box.Freeze, se.box.Thaw, statusPaused, statusRunning)
+	s.transition(se, s.emu.pick(s.emu.Pause), se.box.Freeze, se.box.Thaw, statusPaused, statusRunning)
 	return nil
 }
 
@@ -236,18 +243,21 @@ func (s *Server) resume(se *session) error {
 	if err := s.setStatus(se, statusResuming); err != nil {
 		return err
 	}
-	s.transition(se, se.box.Thaw, se.box.Freeze, statusRunning, statusPaused)
+	s.transition(se, s.emu.pick(s.emu.Resume), se.box.Thaw, se.box.Freeze, statusRunning, statusPaused)
 	return nil
 }
 
-// transition runs do in the background, then sets the status to done; if
-// do fails, it runs undo and goes back to the status before. The caller
-// holds se.mu and has set the transitional status.
-func (s *Server) transition(se *session, do, undo func() error, done, before string) {
+// transition runs do in the background, then sets the status to done, no
+// sooner than took after the start (an emulated duration; Close cuts it
+// short); if do fails, it runs undo and goes back to the status before. The
+// caller holds se.mu and has set the transitional status.
+func (s *Server) transition(se *session, took time.Duration, do, undo func() error, done, before string) {
+	start := time.Now()
 	s.work.Add(1)
 	go func() {
 		defer s.work.Done()
 		err := do()
+		sleep(s.ctx, took-time.Since(start))
 		if err != nil {
 			s.log.Error("session transition failed", "session", se.id, "to", done, "err", err)
 			undo()
@@ -289,9 +299,12 @@ func (s *Server) delete(se *session, wait bool) error {
 		s.destroy(se)
 		return nil
 	}
+	took := s.emu.pick(s.emu.Delete)
+	start := time.Now()
 	s.work.Add(1)
 	go func() {
 		defer s.work.Done()
+		sleep(s.ctx, took-time.Since(start)) // an emulated duration; Close cuts it short
 		s.destroy(se)
 	}()
 	return nil
