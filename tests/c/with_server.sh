@@ -9,6 +9,9 @@ server=$1
 shift
 dir=$(mktemp -d "${TMPDIR:-/tmp}/agentbay-test-server.XXXXXX")
 key=test-key-$$
+# The log exists before the server starts: the background job opens it
+# only once it runs, and a busy machine may run the loop below first.
+: > "$dir/log"
 "$server" serve --listen 127.0.0.1:0 --data "$dir/data" --api-key "$key" > "$dir/log" 2>&1 &
 pid=$!
 trap 'kill $pid; wait $pid || true; rm -rf "$dir"' EXIT
