@@ -515,9 +515,25 @@ export class ContextService {
     options?: CallOptions): Promise<ContextFileListResult>;
 }
 
+export interface ContextBinding {
+  contextId: string;
+  contextName: string;
+  path: string;
+  policy: string;
+  bindTime: string;
+}
+
+export interface ContextBindingsResult extends ApiResponse {
+  bindings: ContextBinding[];
+}
+
 export class ContextManager {
   private constructor();
   /** mode: 'upload' (default) or 'download'; resolves once the sync is done. */
   sync(contextId?: string, path?: string, mode?: 'upload' | 'download', options?: CallOptions): Promise<OperationResult<undefined>>;
   info(contextId?: string, path?: string, taskType?: 'upload' | 'download', options?: CallOptions): Promise<ContextInfoResult>;
+  /** Mounts more contexts in the running session; waits for their downloads unless waitForCompletion is false. */
+  bind(contexts: ContextSync | ContextSync[], waitForCompletion?: boolean, options?: CallOptions): Promise<ApiResponse>;
+  /** The contexts mounted in the session. */
+  listBindings(options?: CallOptions): Promise<ContextBindingsResult>;
 }

@@ -413,6 +413,21 @@ class ContextManager {
     const map = (raw) => ({ ...camelKeys(raw), contextStatusData: (raw.context_status_data ?? []).map(camelKeys) });
     return this.#run('context_info', { contextId, path, taskType }, options, map, { contextStatusData: [] });
   }
+
+  /**
+   * Mounts more contexts [{ contextId, path, policy }] in the running session;
+   * waits for their downloads unless waitForCompletion is false.
+   */
+  async bind(contexts, waitForCompletion, options) {
+    const list = Array.isArray(contexts) || contexts == null ? contexts : [contexts];
+    return this.#run('context_bind', { contexts: list ?? null, waitForCompletion }, options);
+  }
+
+  /** The contexts mounted in the session: { bindings: [{ contextId, contextName, path, policy, bindTime }] }. */
+  async listBindings(options) {
+    const map = (raw) => ({ ...camelKeys(raw), bindings: raw.bindings.map(camelKeys) });
+    return this.#run('context_list_bindings', {}, options, map, { bindings: [] });
+  }
 }
 
 class FileSystem {

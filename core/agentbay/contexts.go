@@ -368,3 +368,68 @@ func firstErr(errs ...error) error {
 	}
 	return nil
 }
+
+// ContextBinding is a context mounted in a session.
+type ContextBinding struct {
+	ContextID   string `json:"context_id"`
+	ContextName string `json:"context_name"`
+	Path        string `json:"path"`
+	Policy      string `json:"policy"`
+	BindTime    string `json:"bind_time"`
+}
+
+// ContextBindingsResult lists a session's mounted contexts.
+type ContextBindingsResult struct {
+	Result
+	Bindings []ContextBinding `json:"bindings"`
+}
+
+// BindContexts mounts more contexts in the running session (BindContexts);
+// with wait it returns once their downloads are done, and a download that
+// failed is a failed result.
+func (s *Session) BindContexts(ctx context.Context, syncs []ContextSync, wait bool) (*OperationResult, error) {
+	if len(syncs) == 0 {
+		return nil, Errorf(KindInvalidArgument, "No contexts provided")
+	}
+	list, err := persistenceList(syncs)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := s.client.do(ctx, wire.Call{Action: "BindContexts", Form: s.form("PersistenceDataList", list)})
+	if err != nil {
+		return nil, err
+	}
+	r := &OperationResult{Result: ok(resp.RequestID)}
+	if !wait {
+		return r, nil
+	}
+	for _, c := range syncs {
+		info, err := s.waitContexts(ctx, c.ContextID, c.Path, "download")
+		if err != nil {
+			return nil, err
+		}
+		for _, t := range info.ContextStatusData {
+			if t.Status == "Failed" {
+				r.Success, r.ErrorMessage = false, t.ErrorMessage
+			}
+		}
+	}
+	return r, nil
+}
+
+// ListBindings lists the contexts mounted in the session
+// (DescribeSessionContexts).
+func (s *Session) ListBindings(ctx context.Context) (*ContextBindingsResult, error) {
+	resp, err := s.client.do(ctx, wire.Call{Action: "DescribeSessionContexts", Form: s.form()})
+	if err != nil {
+		return nil, err
+	}
+	out := &ContextBindingsResult{Result: ok(resp.RequestID), Bindings: []ContextBinding{}}
+	for _, b := range resp.Data.Array() {
+		out.Bindings = append(out.Bindings, ContextBinding{
+			ContextID: b.Get("ContextId").String(), ContextName: b.Get("ContextName").String(),
+			Path: b.Get("Path").String(), Policy: b.Get("Policy").String(), BindTime: b.Get("BindTime").String(),
+		})
+	}
+	return out, nil
+}

@@ -31,6 +31,8 @@ var actions = map[string]func(*Server, *call) (reply, error){
 	"GetContextInfo":            (*Server).getContextInfo,
 	"SyncContext":               (*Server).syncContext,
 	"GetAndLoadInternalContext": (*Server).getAndLoadInternalContext,
+	"BindContexts":              (*Server).bindContexts,
+	"DescribeSessionContexts":   (*Server).describeSessionContexts,
 
 	"RefreshSessionIdleTime": (*Server).refreshSessionIdleTime,
 

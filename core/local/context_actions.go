@@ -249,9 +249,69 @@ func (s *Server) parseMounts(c *call) ([]store.Mount, error) {
 			return nil, invalid("PersistenceDataList", fmt.Sprintf(
 				"path %q: a context is mounted at a folder under /home/wuying or /tmp", it.Path))
 		}
-		mounts = append(mounts, store.Mount{ContextID: it.ContextID, Path: p, Policy: it.Policy})
+		if slices.ContainsFunc(mounts, func(m store.Mount) bool { return m.Path == p }) {
+			return nil, invalid("PersistenceDataList", fmt.Sprintf("path %q: two contexts at one path", it.Path))
+		}
+		mounts = append(mounts, store.Mount{ContextID: it.ContextID, Path: p, Policy: it.Policy, BindTime: time.Now().Unix()})
 	}
 	return mounts, nil
+}
+
+// bindContexts mounts more contexts in a running session (BindContexts),
+// each downloaded at its path at once, as at create.
+func (s *Server) bindContexts(c *call) (reply, error) {
+	se, err := s.session(c)
+	if err != nil {
+		return nil, err
+	}
+	mounts, err := s.parseMounts(c)
+	if err != nil {
+		return nil, err
+	}
+	if len(mounts) == 0 {
+		return nil, missing("PersistenceDataList")
+	}
+	se.mu.Lock()
+	for _, m := range mounts {
+		if slices.ContainsFunc(se.rec.Contexts, func(o store.Mount) bool { return o.Path == m.Path }) {
+			se.mu.Unlock()
+			return nil, invalid("PersistenceDataList", fmt.Sprintf("path %q: a context is mounted there already", m.Path))
+		}
+	}
+	old := se.rec.Contexts
+	se.rec.Contexts = slices.Concat(old, mounts)
+	if err := s.db.Put(&se.rec); err != nil {
+		se.rec.Contexts = old
+		se.mu.Unlock()
+		return nil, internal(err)
+	}
+	se.mu.Unlock()
+	for _, m := range mounts {
+		s.sync(se, m, "download")
+	}
+	return nil, nil
+}
+
+// describeSessionContexts lists the contexts mounted in a session.
+func (s *Server) describeSessionContexts(c *call) (reply, error) {
+	se, err := s.session(c)
+	if err != nil {
+		return nil, err
+	}
+	out := []any{}
+	for _, m := range se.snapshot().Contexts {
+		name := ""
+		if meta, err := s.contexts.get(m.ContextID, "", false); err == nil {
+			name = meta.Name
+		}
+		bound := ""
+		if m.BindTime > 0 {
+			bound = time.Unix(m.BindTime, 0).UTC().Format(time.RFC3339)
+		}
+		out = append(out, map[string]any{"ContextId": m.ContextID, "ContextName": name, "Path": m.Path,
+			"Policy": m.Policy, "BindTime": bound})
+	}
+	return data(out), nil
 }
 
 func mountable(p string) bool {

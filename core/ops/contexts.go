@@ -119,6 +119,26 @@ var contextOps = []*Op{
 		run: func(ctx context.Context, x *Exec) (any, error) {
 			return x.Session.ContextInfo(ctx, x.Args.str("context_id"), x.Args.str("path"), x.Args.str("task_type"))
 		}},
+	{Name: "context_bind", On: OnSession, Module: "context", Method: "bind",
+		Doc: "Mounts more contexts in the running session; waits for their downloads unless wait_for_completion is false.",
+		Params: []Param{
+			{"contexts", ContextSyncs, "[{context_id, path, policy}, ...]"},
+			{"wait_for_completion", Bool, "default true"},
+		},
+		Result: agentbay.OperationResult{},
+		run: func(ctx context.Context, x *Exec) (any, error) {
+			wait := true
+			if v, ok := x.Args["wait_for_completion"].(bool); ok {
+				wait = v
+			}
+			return x.Session.BindContexts(ctx, x.Args.syncs("contexts"), wait)
+		}},
+	{Name: "context_list_bindings", On: OnSession, Module: "context", Method: "list_bindings",
+		Doc:    "Lists the contexts mounted in the session.",
+		Result: agentbay.ContextBindingsResult{},
+		run: func(ctx context.Context, x *Exec) (any, error) {
+			return x.Session.ListBindings(ctx)
+		}},
 }
 
 // ContextSyncs are create's context_syncs: a list of {context_id, path,

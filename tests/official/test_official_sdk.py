@@ -730,7 +730,6 @@ class Contexts(unittest.TestCase):
         self.addCleanup(s.delete)
         return s
 
-    @unittest.expectedFailure  # agentbay-local has no BindContexts action (InvalidAction.NotFound)
     def test_bind(self):
         c = self.new_context("bind")
         self.upload(c.id, "/bound.txt", b"bound later")
@@ -745,7 +744,15 @@ class Contexts(unittest.TestCase):
             time.sleep(0.2)
         self.assertEqual(s.file_system.read_file("/home/wuying/bound/bound.txt").content, "bound later")
 
-    @unittest.expectedFailure  # agentbay-local has no DescribeSessionContexts action (InvalidAction.NotFound)
+    def test_bind_waits_for_the_download(self):
+        c = self.new_context("bind-wait")
+        self.upload(c.id, "/waited.txt", b"there on return")
+        s = self.bound_session()
+        r = s.context.bind(agentbay.ContextSync.new(c.id, "/tmp/bound", agentbay.SyncPolicy.default()))
+        self.assertTrue(r.success, r.error_message)
+        self.assertEqual(s.file_system.read_file("/tmp/bound/waited.txt").content, "there on return")
+        self.assertEqual([(x.context_id, x.path) for x in s.context.list_bindings().bindings], [(c.id, "/tmp/bound")])
+
     def test_list_bindings(self):
         c = self.new_context("bindings")
         r = self.ab.create(agentbay.CreateSessionParams(

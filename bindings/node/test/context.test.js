@@ -68,4 +68,20 @@ describe('contexts', () => {
     assert.equal((await session.delete()).success, true);
     await agentBay.context.delete(ctx);
   });
+
+  it('binds a context to a running session and lists the bindings', async () => {
+    const ctx = (await agentBay.context.get('node-bound', true)).context;
+    await fetch((await agentBay.context.getFileUploadUrl(ctx.id, '/b.txt')).url, { method: 'PUT', body: 'bound' });
+    const { session } = await agentBay.create();
+    assert.deepEqual((await session.context.listBindings()).bindings, []);
+    const bound = await session.context.bind({ contextId: ctx.id, path: '/tmp/bound' });
+    assert.equal(bound.success, true, bound.errorMessage);
+    assert.equal((await session.fileSystem.readFile('/tmp/bound/b.txt')).content, 'bound');
+    const { bindings } = await session.context.listBindings();
+    assert.deepEqual(bindings.map((b) => [b.contextId, b.contextName, b.path]), [[ctx.id, 'node-bound', '/tmp/bound']]);
+    await assert.rejects(session.context.bind([{ contextId: ctx.id, path: '/tmp/bound' }]),
+      (e) => e.kind === 'invalid_argument' && /mounted there already/.test(e.message));
+    await session.delete();
+    await agentBay.context.delete(ctx);
+  });
 });

@@ -36,7 +36,8 @@ from ._sync import AgentBay, Code, Command, ContextManager, ContextService, File
 from .config import EMBEDDED, Config, ContextListParams, ContextSync, CreateSessionParams
 from .exceptions import AgentBayError, SessionError
 from .results import (ApiResponse, BinaryFileContentResult, BoolResult, ClearContextResult,
-                      CommandResult, Context, ContextFileEntry, ContextFileListResult,
+                      CommandResult, Context, ContextBinding, ContextBindingsResult,
+                      ContextBindResult, ContextFileEntry, ContextFileListResult,
                       ContextInfoResult, ContextListResult, ContextResult, ContextStatusData,
                       ContextSyncResult, DeleteResult, DirectoryEntry, DirectoryListResult,
                       DownloadResult, EditFileResult, EnhancedCodeExecutionResult, ExecutionError,
@@ -78,7 +79,8 @@ __all__ = [
     "AsyncContextService", "AsyncContextManager", "ContextService", "ContextManager",
     "ContextSync", "ContextListParams", "Context", "ContextResult", "ContextListResult",
     "FileUrlResult", "ContextFileEntry", "ContextFileListResult", "ClearContextResult",
-    "ContextSyncResult", "ContextStatusData", "ContextInfoResult",
+    "ContextSyncResult", "ContextStatusData", "ContextInfoResult", "ContextBindResult",
+    "ContextBinding", "ContextBindingsResult",
     "AsyncFileSystem", "FileSystem", "BoolResult", "EditFileResult", "FileInfoResult",
     "DirectoryEntry", "DirectoryListResult", "FileContentResult", "BinaryFileContentResult",
     "MultipleFileContentResult", "FileSearchResult", "UploadResult", "DownloadResult",

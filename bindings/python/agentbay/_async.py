@@ -11,14 +11,15 @@ from __future__ import annotations
 import asyncio  # async only
 from typing import Any, Callable, Dict, List, Literal, Optional, Union, overload
 
-from ._core import (ClientBase, SessionBase, code_result, command_failed, contexts, dir_entries,
+from ._core import (ClientBase, SessionBase, bindings, code_result, command_failed, context_syncs,
+                    contexts, dir_entries,
                     failed, file_bytes, file_entries, raises, refused_here, result, run_async,
                     session_info, status_data, tools, transfer_failed)
 from ._native import NativeError
 from .config import Config, ContextListParams, CreateSessionParams
 from .exceptions import AgentBayError
 from .results import (BinaryFileContentResult, BoolResult, ClearContextResult, CommandResult,
-                      Context, ContextFileListResult, ContextInfoResult, ContextListResult,
+                      Context, ContextBindResult, ContextBindingsResult, ContextFileListResult, ContextInfoResult, ContextListResult,
                       ContextResult, ContextSyncResult, DeleteResult, DirectoryListResult,
                       DownloadResult, EditFileResult, EnhancedCodeExecutionResult,
                       FileContentResult, FileInfoResult, FileSearchResult, FileUrlResult,
@@ -456,6 +457,18 @@ class AsyncContextManager:
         return await run_async(self.session._op("context_info", ContextInfoResult, {
             "context_id": context_id, "path": path, "task_type": task_type},
             ok=lambda d: result(ContextInfoResult, d, context_status_data=status_data(d))))
+
+    async def bind(self, *contexts: Any, wait_for_completion: bool = True) -> ContextBindResult:
+        """Mounts more contexts (ContextSync objects) in the running session;
+        with ``wait_for_completion`` returns once they are downloaded."""
+        return await run_async(self.session._op("context_bind", ContextBindResult, {
+            "contexts": context_syncs(list(contexts)), "wait_for_completion": wait_for_completion}))
+
+    async def list_bindings(self) -> ContextBindingsResult:
+        """The contexts mounted in the session."""
+        return await run_async(self.session._op("context_list_bindings", ContextBindingsResult,
+                                                ok=lambda d: result(ContextBindingsResult, d,
+                                                                    bindings=bindings(d))))
 
 
 class AsyncFileSystem:

@@ -22,8 +22,9 @@ from . import _native
 from ._native import NativeCallError, NativeError, Outcome
 from .config import Config, CreateSessionParams
 from .exceptions import AgentBayError, SessionError
-from .results import (BinaryFileContentResult, CommandResult, Context, ContextFileEntry,
-                      ContextStatusData, DeleteResult, DirectoryEntry, EnhancedCodeExecutionResult,
+from .results import (BinaryFileContentResult, CommandResult, Context, ContextBinding,
+                      ContextFileEntry, ContextStatusData, DeleteResult, DirectoryEntry,
+                      EnhancedCodeExecutionResult,
                       ExecutionError, ExecutionLogs, ExecutionResult, McpTool, OperationResult,
                       SessionInfo, SessionListResult, SessionResult)
 
@@ -186,6 +187,10 @@ def contexts(d: Mapping[str, Any]) -> List[Context]:
 
 def file_entries(d: Mapping[str, Any]) -> List[ContextFileEntry]:
     return [result(ContextFileEntry, e) for e in d.get("entries") or []]
+
+
+def bindings(d: Mapping[str, Any]) -> List[ContextBinding]:
+    return [result(ContextBinding, b) for b in d.get("bindings") or []]
 
 
 def dir_entries(d: Mapping[str, Any]) -> List[DirectoryEntry]:

@@ -522,3 +522,33 @@ class DownloadResult:
     local_path: str = ""
     error_message: Optional[str] = None
     error_kind: str = ""
+
+
+@dataclass
+class ContextBindResult(ApiResponse):
+    """Result of ``session.context.bind``."""
+
+    success: bool = False
+    error_message: str = ""
+    error_kind: str = ""
+
+
+@dataclass
+class ContextBinding:
+    """A context mounted in a session."""
+
+    context_id: str = ""
+    context_name: str = ""
+    path: str = ""
+    policy: str = ""
+    bind_time: str = ""
+
+
+@dataclass
+class ContextBindingsResult(ApiResponse):
+    """Result of ``session.context.list_bindings``."""
+
+    success: bool = False
+    bindings: List[ContextBinding] = field(default_factory=list)
+    error_message: str = ""
+    error_kind: str = ""

@@ -101,6 +101,25 @@ class ContextSyncTest(unittest.IsolatedAsyncioTestCase):
         self.assertTrue((await session.delete(sync_context=True)).success)
         await agent_bay.context.delete(ctx)
 
+    async def test_bind_and_list_bindings(self) -> None:
+        ctx = (await agent_bay.context.get("bound", create=True)).context
+        put((await agent_bay.context.get_file_upload_url(ctx.id, "/b.txt")).url, b"bound")
+        session = (await agent_bay.create()).session
+        self.assertEqual((await session.context.list_bindings()).bindings, [])
+        bound = await session.context.bind(ContextSync(ctx.id, "/tmp/bound"))
+        self.assertTrue(bound.success, bound.error_message)
+        self.assertEqual((await session.file_system.read_file("/tmp/bound/b.txt")).content, "bound")
+        listed = await session.context.list_bindings()
+        self.assertEqual([(b.context_id, b.context_name, b.path) for b in listed.bindings],
+                         [(ctx.id, "bound", "/tmp/bound")])
+        again = await session.context.bind(ContextSync(ctx.id, "/tmp/bound"))
+        self.assertFalse(again.success)
+        self.assertIn("mounted there already", again.error_message)
+        none = await session.context.bind()
+        self.assertEqual((none.success, none.error_message), (False, "No contexts provided"))
+        await session.delete()
+        await agent_bay.context.delete(ctx)
+
     async def test_bad_syncs_are_refused(self) -> None:
         missing = await agent_bay.create(CreateSessionParams(
             context_syncs=[ContextSync("ctx-none", "/tmp/x")]))

@@ -41,6 +41,7 @@ type Mount struct {
 	ContextID string `json:"contextId"`
 	Path      string `json:"path"`
 	Policy    string `json:"policy,omitempty"`
+	BindTime  int64  `json:"bindTime,omitempty"` // Unix seconds
 }
 
 // Store is a bbolt database of session records.
