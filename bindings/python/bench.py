@@ -13,6 +13,11 @@ What each line measures (all on the embedded local backend, in this process):
     (get_labels) through ab_op_wait, the blocking Session and asyncio. Each
     of the C program, the blocking client and the asyncio client runs its
     own embedded backend, so their round trips are alike but not shared.
+
+asyncio calls complete through the library's completion queue (the
+default); the concurrency and round-trip lines also measure the older path,
+callbacks on library threads plus call_soon_threadsafe, side by side in the
+same run (AGENTBAY_ASYNC_COMPLETIONS=callback makes that the default).
 """
 
 from __future__ import annotations
@@ -36,6 +41,11 @@ from agentbay import AgentBay, AsyncAgentBay, _native  # noqa: E402
 
 SLEEP = {"command": "sleep 0.2", "timeout_ms": 10000}
 NO_CALLBACK = _native._CALLBACK()  # a NULL ab_callback: wait with ab_op_wait instead
+PATHS = ("queue", "callback")  # how asyncio calls complete: see _native._use_queue
+
+
+def use(path: str) -> None:
+    _native._use_queue = path == "queue"
 
 
 async def concurrency(agent_bay: AsyncAgentBay, n: int = 64) -> None:
@@ -46,7 +56,13 @@ async def concurrency(agent_bay: AsyncAgentBay, n: int = 64) -> None:
         return [sessions[i % 4].call_mcp_tool("shell", args) for i in range(n)]
 
     one = await timed(sessions[0].call_mcp_tool("shell", SLEEP))
-    together = await timed_all(calls("sleep 0.2"))
+    paired = {p: [] for p in PATHS}
+    for _ in range(3):  # alternating, so that both see the same machine
+        for path in PATHS:
+            use(path)
+            paired[path].append(await timed_all(calls("sleep 0.2")))
+    use("queue")
+    together = statistics.median(paired["queue"])
     started = time.perf_counter()
     for call in calls("sleep 0.2"):
         await call
@@ -55,6 +71,10 @@ async def concurrency(agent_bay: AsyncAgentBay, n: int = 64) -> None:
     print(f"concurrency: {n} x shell 'sleep 0.2' over 4 sessions: one call {one * 1000:.0f} ms; "
           f"{n} awaited together {together * 1000:.0f} ms ({together / one:.2f}x one call); "
           f"{n} one after another {apart:.2f} s; speed-up {apart / together:.0f}x")
+    print("concurrency: " + "; ".join(
+        f"{path} path {n} together median {statistics.median(v) * 1000:.0f} ms "
+        f"({statistics.median(v) / one:.2f}x one call; runs "
+        + ", ".join(f"{x * 1000:.0f}" for x in v) + ")" for path, v in paired.items()))
     print(f"concurrency: for comparison, {n} x shell 'true' awaited together take "
           f"{spawn * 1000:.0f} ms (the backend's cost of starting {n} commands)")
     for session in sessions:
@@ -155,12 +175,17 @@ def blocking_figures() -> dict:
     return figures
 
 
-async def asyncio_round_trips(session) -> list[float]:
-    samples = []
-    for _ in range(500):
-        started = time.perf_counter()
-        await session.get_labels()
-        samples.append(time.perf_counter() - started)
+async def asyncio_round_trips(session) -> dict[str, list[float]]:
+    """500 get_labels round trips per completion path, in alternating blocks."""
+    samples: dict[str, list[float]] = {p: [] for p in PATHS}
+    for _ in range(10):
+        for path in PATHS:
+            use(path)
+            for _ in range(50):
+                started = time.perf_counter()
+                await session.get_labels()
+                samples[path].append(time.perf_counter() - started)
+    use("queue")
     return samples
 
 
@@ -226,7 +251,8 @@ async def main() -> None:
         await pause_resume(agent_bay)
         session = (await agent_bay.create()).session
         await session.set_labels({"bench": "labels"})
-        round_trips = await asyncio_round_trips(session)
+        paths = await asyncio_round_trips(session)
+        round_trips = paths["queue"]
         await file_round_trip(session)
         await session.delete()
     py = blocking_figures()
@@ -238,11 +264,17 @@ async def main() -> None:
     c_wait = f"C ab_op_wait {us(c['wait'])}, " if c else ""
     print(f"get_labels round trip to the backend (median of 500): {c_wait}"
           f"Python ctypes ab_op_wait {us(py['wait'])}, Python Session (blocking) "
-          f"{us(py['sync'])}, Python AsyncSession (asyncio) {us(round_trips)}")
+          f"{us(py['sync'])}, Python AsyncSession (asyncio) {us(round_trips)} "
+          f"(the callback path: {us(paths['callback'])})")
     base = statistics.median(py["wait"])
     print(f"binding overhead per call over the raw ab_op_wait path: blocking "
           f"{(statistics.median(py['sync']) - base) * 1e6:+.1f} us, asyncio "
-          f"{(statistics.median(round_trips) - base) * 1e6:+.1f} us")
+          f"{(statistics.median(round_trips) - base) * 1e6:+.1f} us (callback path "
+          f"{(statistics.median(paths['callback']) - base) * 1e6:+.1f} us)")
+    if c:
+        c_base = statistics.median(c["wait"])
+        print("asyncio round trip over C ab_op_wait: " + ", ".join(
+            f"{path} {(statistics.median(v) - c_base) * 1e6:+.1f} us" for path, v in paths.items()))
 
 
 if __name__ == "__main__":
