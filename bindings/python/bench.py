@@ -189,6 +189,46 @@ async def asyncio_round_trips(session) -> dict[str, list[float]]:
     return samples
 
 
+async def interleaved_round_trips(session, rounds: int = 400) -> dict[str, list[float]]:
+    """get_labels on one session, one call of each kind per round in turn:
+    the raw ab_op_wait through ctypes (the C path plus ctypes' ~2 us), the
+    blocking API's path (run_sync of the same Call) and asyncio through each
+    completion path. Interleaved, so that a busy machine weighs on all alike;
+    the deltas between them are the figures to trust."""
+    from agentbay import _core, results
+
+    lib = _native.library()
+    handle = session._core.handle
+    out, err = ctypes.c_void_p(), ctypes.c_void_p()
+
+    def raw_wait() -> None:
+        op = ctypes.c_uint64()
+        lib.ab_session_call(handle, b"get_labels", None, NO_CALLBACK, None, ctypes.byref(op),
+                            ctypes.byref(err))
+        lib.ab_op_wait(op.value, -1, ctypes.byref(out), ctypes.byref(err))
+        _native.take_string(out)
+        lib.ab_op_free(op.value)
+
+    def call():
+        return session._op("get_labels", results.OperationResult)
+
+    samples: dict[str, list[float]] = {k: [] for k in ("wait", "blocking", *PATHS)}
+    for i in range(rounds + 20):
+        for k in ("wait", "blocking", *PATHS) if i % 2 else (*PATHS, "blocking", "wait"):
+            started = time.perf_counter()
+            if k == "wait":
+                raw_wait()
+            elif k == "blocking":
+                _core.run_sync(call())
+            else:
+                use(k)
+                await _core.run_async(call())
+            if i >= 20:
+                samples[k].append(time.perf_counter() - started)
+    use("queue")
+    return samples
+
+
 C_BENCH = r"""
 #include <stdio.h>
 #include <stdlib.h>
@@ -253,6 +293,7 @@ async def main() -> None:
         await session.set_labels({"bench": "labels"})
         paths = await asyncio_round_trips(session)
         round_trips = paths["queue"]
+        mixed = await interleaved_round_trips(session)
         await file_round_trip(session)
         await session.delete()
     py = blocking_figures()
@@ -271,6 +312,12 @@ async def main() -> None:
           f"{(statistics.median(py['sync']) - base) * 1e6:+.1f} us, asyncio "
           f"{(statistics.median(round_trips) - base) * 1e6:+.1f} us (callback path "
           f"{(statistics.median(paths['callback']) - base) * 1e6:+.1f} us)")
+    w = statistics.median(mixed["wait"])
+    print(f"get_labels interleaved (median of {len(mixed['wait'])} rounds): ctypes ab_op_wait "
+          f"{us(mixed['wait'])}; over it: blocking API "
+          f"{(statistics.median(mixed['blocking']) - w) * 1e6:+.1f} us, asyncio queue path "
+          f"{(statistics.median(mixed['queue']) - w) * 1e6:+.1f} us, asyncio callback path "
+          f"{(statistics.median(mixed['callback']) - w) * 1e6:+.1f} us")
     if c:
         c_base = statistics.median(c["wait"])
         print("asyncio round trip over C ab_op_wait: " + ", ".join(
