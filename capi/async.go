@@ -26,6 +26,7 @@ type op struct {
 	c      *client
 	h      uint64
 	cb     C.ab_callback
+	q      *cqueue // or the queue the completion goes to
 	ud     uintptr // the host's user_data, kept as a number: it is not ours to trace
 	keep   bool    // op_out was given, so the handle lives until ab_op_free
 	cancel context.CancelFunc
@@ -49,11 +50,18 @@ type op struct {
 var errCancelled = agentbay.Errorf(agentbay.KindCancelled, "the operation was cancelled")
 var errClientClosed = agentbay.Errorf(agentbay.KindCancelled, "the client was closed")
 
+// target is where an op's completion goes: a callback (maybe NULL), or a
+// queue.
+type target struct {
+	cb C.ab_callback
+	q  *cqueue
+}
+
 // start runs work as an asynchronous call of c and returns at once.
-func (c *client) start(cb C.ab_callback, userData C.uintptr_t, opOut *C.ab_op,
+func (c *client) start(to target, userData C.uintptr_t, opOut *C.ab_op,
 	work func(context.Context) (any, error)) error {
 	ctx, cancel := context.WithCancel(context.Background())
-	o := &op{c: c, cb: cb, ud: uintptr(userData), keep: opOut != nil, cancel: cancel, done: make(chan struct{})}
+	o := &op{c: c, cb: to.cb, q: to.q, ud: uintptr(userData), keep: opOut != nil, cancel: cancel, done: make(chan struct{})}
 	// Counted before the op can be seen: a close on another thread may end
 	// it, and count its delivery done, as soon as track returns.
 	busy.add(2) // the work, then the delivery
@@ -128,7 +136,16 @@ func (o *op) finish(status int, result []byte, res any, err error) bool {
 	o.status, o.result, o.res, o.err = status, result, res, err
 	close(o.done)
 	o.c.untrack(o)
-	if o.cb == nil && o.keep {
+	if o.q != nil {
+		// Queued at once: a push never blocks, so it is safe on any thread
+		// that ends an op (its work, a cancel, a close), and it saves the
+		// hop through a dispatcher.
+		o.q.push(o)
+		if !o.keep {
+			_ = reg.release(o.h, kindOp)
+		}
+		busy.done()
+	} else if o.cb == nil && o.keep {
 		o.mu.Lock()
 		if o.freed { // ab_op_free came first: nobody can take the result
 			o.dropUnseen()
@@ -346,7 +363,7 @@ func (o *op) wait(ms int64) bool {
 func ab_op_free(h C.ab_op) C.int {
 	return call(nil, func() error {
 		obj, err := reg.take(uint64(h), kindOp)
-		if o, ok := obj.(*op); ok && o.cb == nil {
+		if o, ok := obj.(*op); ok && o.cb == nil && o.q == nil {
 			o.mu.Lock()
 			o.freed = true
 			select {

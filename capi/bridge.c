@@ -126,6 +126,16 @@ void capi_log(ab_log_callback cb, uintptr_t user_data, int level,
     in_callback &= ~CAPI_IN_LOG_CALLBACK;
 }
 
+void capi_completion_set(ab_completion *item, ab_op op, uintptr_t user_data,
+                         int status, char *result_json, ab_error *err)
+{
+    item->op = op;
+    item->user_data = (void *)user_data;
+    item->status = status;
+    item->result_json = result_json;
+    item->error = err;
+}
+
 int capi_in_callback(void)
 {
     return in_callback;

@@ -23,7 +23,7 @@ func capi_client_call(h C.ab_client, name, params *C.capi_cchar, cb C.ab_callbac
 	opOut *C.ab_op, errOut **C.ab_error) C.int {
 	clearOp(opOut)
 	return call(errOut, func() error {
-		return startClientOp(h, named(name, params), cb, userData, opOut)
+		return startClientOp(h, named(name, params), target{cb: cb}, userData, opOut)
 	})
 }
 
@@ -32,7 +32,39 @@ func capi_session_call(h C.ab_session, name, params *C.capi_cchar, cb C.ab_callb
 	opOut *C.ab_op, errOut **C.ab_error) C.int {
 	clearOp(opOut)
 	return call(errOut, func() error {
-		return startSessionOp(h, named(name, params), cb, userData, opOut)
+		return startSessionOp(h, named(name, params), target{cb: cb}, userData, opOut)
+	})
+}
+
+//export capi_client_call_queued
+func capi_client_call_queued(h C.ab_client, name, params *C.capi_cchar, q C.ab_queue, userData C.uintptr_t,
+	opOut *C.ab_op, errOut **C.ab_error) C.int {
+	clearOp(opOut)
+	return call(errOut, func() error {
+		if _, err := clientOf(h); err != nil {
+			return err // a bad client handle is reported before a bad queue
+		}
+		cq, err := queueOf(q)
+		if err != nil {
+			return err
+		}
+		return startClientOp(h, named(name, params), target{q: cq}, userData, opOut)
+	})
+}
+
+//export capi_session_call_queued
+func capi_session_call_queued(h C.ab_session, name, params *C.capi_cchar, q C.ab_queue, userData C.uintptr_t,
+	opOut *C.ab_op, errOut **C.ab_error) C.int {
+	clearOp(opOut)
+	return call(errOut, func() error {
+		if _, err := sessionOf(h); err != nil {
+			return err
+		}
+		cq, err := queueOf(q)
+		if err != nil {
+			return err
+		}
+		return startSessionOp(h, named(name, params), target{q: cq}, userData, opOut)
 	})
 }
 
@@ -74,7 +106,7 @@ func withArgs(name string, p *cparams) request {
 	}
 }
 
-func startClientOp(h C.ab_client, req request, cb C.ab_callback, userData C.uintptr_t, opOut *C.ab_op) error {
+func startClientOp(h C.ab_client, req request, to target, userData C.uintptr_t, opOut *C.ab_op) error {
 	c, err := clientOf(h)
 	if err != nil {
 		return err
@@ -83,12 +115,12 @@ func startClientOp(h C.ab_client, req request, cb C.ab_callback, userData C.uint
 	if err != nil {
 		return err
 	}
-	return c.start(cb, userData, opOut, func(ctx context.Context) (any, error) {
+	return c.start(to, userData, opOut, func(ctx context.Context) (any, error) {
 		return bound.Run(ctx, ops.Exec{Client: c.eng, Host: c})
 	})
 }
 
-func startSessionOp(h C.ab_session, req request, cb C.ab_callback, userData C.uintptr_t, opOut *C.ab_op) error {
+func startSessionOp(h C.ab_session, req request, to target, userData C.uintptr_t, opOut *C.ab_op) error {
 	s, err := sessionOf(h)
 	if err != nil {
 		return err
@@ -97,7 +129,7 @@ func startSessionOp(h C.ab_session, req request, cb C.ab_callback, userData C.ui
 	if err != nil {
 		return err
 	}
-	return s.c.start(cb, userData, opOut, func(ctx context.Context) (any, error) {
+	return s.c.start(to, userData, opOut, func(ctx context.Context) (any, error) {
 		return bound.Run(ctx, ops.Exec{Client: s.c.eng, Session: s.s, Host: s.c})
 	})
 }
@@ -229,7 +261,7 @@ func capi_client_create(h C.ab_client, params *C.capi_cchar, cb C.ab_callback, u
 	opOut *C.ab_op, errOut **C.ab_error) C.int {
 	clearOp(opOut)
 	return call(errOut, func() error {
-		return startClientOp(h, withJSON("create", params), cb, userData, opOut)
+		return startClientOp(h, withJSON("create", params), target{cb: cb}, userData, opOut)
 	})
 }
 
@@ -239,7 +271,7 @@ func capi_client_get(h C.ab_client, sessionID *C.capi_cchar, cb C.ab_callback, u
 	clearOp(opOut)
 	return call(errOut, func() error {
 		p := newParams().text("session_id", sessionID, "session_id")
-		return startClientOp(h, withArgs("get", p), cb, userData, opOut)
+		return startClientOp(h, withArgs("get", p), target{cb: cb}, userData, opOut)
 	})
 }
 
@@ -248,7 +280,7 @@ func capi_client_list(h C.ab_client, params *C.capi_cchar, cb C.ab_callback, use
 	opOut *C.ab_op, errOut **C.ab_error) C.int {
 	clearOp(opOut)
 	return call(errOut, func() error {
-		return startClientOp(h, withJSON("list", params), cb, userData, opOut)
+		return startClientOp(h, withJSON("list", params), target{cb: cb}, userData, opOut)
 	})
 }
 
@@ -258,6 +290,6 @@ func capi_client_delete(h C.ab_client, sessionID *C.capi_cchar, syncContext C.in
 	clearOp(opOut)
 	return call(errOut, func() error {
 		p := newParams().text("session_id", sessionID, "session_id").set("sync_context", syncContext != 0)
-		return startClientOp(h, withArgs("delete", p), cb, userData, opOut)
+		return startClientOp(h, withArgs("delete", p), target{cb: cb}, userData, opOut)
 	})
 }

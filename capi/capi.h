@@ -34,6 +34,11 @@ void capi_deliver(ab_callback cb, uintptr_t user_data, ab_op op, int status,
 void capi_log(ab_log_callback cb, uintptr_t user_data, int level,
               const char *message);
 
+/* Fills one completion of ab_queue_drain (user_data is any value, which Go
+ * must not hold as a pointer). */
+void capi_completion_set(ab_completion *item, ab_op op, uintptr_t user_data,
+                         int status, char *result_json, ab_error *err);
+
 /* Which kind of host callback this thread is running now, if any. */
 #define CAPI_IN_OP_CALLBACK  1
 #define CAPI_IN_LOG_CALLBACK 2

@@ -18,15 +18,17 @@ const (
 	kindClient  kind = 1
 	kindSession kind = 2
 	kindOp      kind = 3
+	kindQueue   kind = 4
 
 	kindBits = 4
 	kindMask = 1<<kindBits - 1
 	maxSeq   = 1<<49 - 1
 )
 
-var kindNames = [...]string{kindClient: "client", kindSession: "session", kindOp: "operation"}
+var kindNames = [...]string{kindClient: "client", kindSession: "session", kindOp: "operation", kindQueue: "queue"}
 
-// registry maps live handles to their objects: *client, *session or *op.
+// registry maps live handles to their objects: *client, *session, *op or
+// *cqueue.
 type registry struct {
 	mu   sync.RWMutex
 	objs map[uint64]any
@@ -135,6 +137,8 @@ func invalidHandle(h uint64, k kind, freed bool) error {
 	switch {
 	case freed && k == kindClient:
 		msg = fmt.Sprintf("the client is closed (client handle %d)", h)
+	case freed && k == kindQueue:
+		msg = fmt.Sprintf("queue handle %d was freed", h)
 	case freed:
 		msg = fmt.Sprintf("%s handle %d was freed, or its client was closed", kindNames[k], h)
 	default:

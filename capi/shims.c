@@ -31,6 +31,22 @@ int ab_session_call(ab_session session, const char *name, const char *params_jso
                              op_out, err_out);
 }
 
+int ab_client_call_queued(ab_client client, const char *name,
+                          const char *params_json, ab_queue queue,
+                          void *user_data, ab_op *op_out, ab_error **err_out)
+{
+    return capi_client_call_queued(client, name, params_json, queue,
+                                   (uintptr_t)user_data, op_out, err_out);
+}
+
+int ab_session_call_queued(ab_session session, const char *name,
+                           const char *params_json, ab_queue queue,
+                           void *user_data, ab_op *op_out, ab_error **err_out)
+{
+    return capi_session_call_queued(session, name, params_json, queue,
+                                    (uintptr_t)user_data, op_out, err_out);
+}
+
 int ab_client_create(ab_client client, const char *params_json, ab_callback cb,
                      void *user_data, ab_op *op_out, ab_error **err_out)
 {

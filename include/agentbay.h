@@ -8,7 +8,8 @@
  *
  * RULES THAT HOLD FOR EVERY FUNCTION
  *
- * Objects. Clients, sessions and operations are opaque uint64_t handles.
+ * Objects. Clients, sessions, operations and completion queues are opaque
+ *   uint64_t handles.
  *   0 is never a valid handle; handle values are never reused and stay below
  *   2^53 (exact in a JavaScript number). A handle that is unknown, freed, or of
  *   the wrong kind gives AB_E_INVALID_HANDLE, never a crash. Freeing is
@@ -61,6 +62,29 @@
  *   ab_op_wait taking its result) gives up the session handle it carried.
  *   user_data is passed back untouched and may be any value, not only a
  *   pointer.
+ *
+ * Completion queues. Hosts with an event loop can take completions from a
+ *   queue they poll instead of callbacks on library threads: make one with
+ *   ab_queue_new, watch its file descriptor (ab_queue_fd: readable while
+ *   completions are queued) and start calls with ab_client_call_queued or
+ *   ab_session_call_queued, which take the queue in place of cb. Every rule
+ *   above holds with "a completion is queued" for "cb is called": if the
+ *   call returns AB_OK, exactly one completion of it is queued, never
+ *   inside the call that started it; if it returns an error, none is.
+ *   ab_op_cancel, closing the client and ab_shutdown queue it with
+ *   AB_E_CANCELLED (ab_op_cancel before it returns); ab_shutdown returns
+ *   once every owed completion is in its queue. ab_queue_drain takes them
+ *   in the order they finished, on the host's thread, as ab_completion
+ *   items whose result_json and error the host then owns and frees. The
+ *   op of an item is the call's handle: valid until ab_op_free when op_out
+ *   was given, else already freed by the library (then only a number to
+ *   tell calls apart; user_data does that too). Queues belong to no client:
+ *   closing a client or ab_shutdown leaves them, with their completions,
+ *   until ab_queue_free, which frees the completions not yet drained and
+ *   closes the descriptor (take it out of your poller first). Completions
+ *   that arrive after ab_queue_free are dropped, and ab_op_wait on a kept
+ *   handle still gives the outcome. A result nobody drained or waited for
+ *   gives up the session handle it carried.
  *
  * Threads. Every function may be called from any thread at any time, also
  *   from inside callbacks (but for ab_shutdown). Callbacks run on a small
@@ -121,6 +145,7 @@ extern "C" {
 typedef uint64_t ab_client;  /* a connection to one endpoint */
 typedef uint64_t ab_session; /* one sandbox session of a client */
 typedef uint64_t ab_op;      /* one asynchronous operation */
+typedef uint64_t ab_queue;   /* a completion queue the host polls */
 
 /* Error details: code, kind, message, request id. Opaque; see accessors. */
 typedef struct ab_error ab_error;
@@ -131,6 +156,19 @@ typedef struct ab_error ab_error;
  * valid only during the callback. */
 typedef void (*ab_callback)(void *user_data, ab_op op, int status,
                             const char *result_json, const ab_error *error);
+
+/* One completion taken from a queue by ab_queue_drain: as the arguments
+ * of an ab_callback, but owned by the host. On success status is AB_OK,
+ * result_json is the result (free with ab_string_free) and error is NULL;
+ * on failure status is an AB_E_* code, result_json is NULL and error
+ * describes it (free with ab_error_free). */
+typedef struct {
+    ab_op op;
+    void *user_data;
+    int status;
+    char *result_json;
+    ab_error *error;
+} ab_completion;
 
 /* A log line of the engine (never containing the API key). message is
  * valid only during the callback. */
@@ -198,8 +236,9 @@ const char *ab_error_param(const ab_error *err);
 
 /* ---- Operations ------------------------------------------------------- */
 
-/* Asks the operation to stop. Its callback still fires once, with
- * AB_E_CANCELLED unless it had already finished. */
+/* Asks the operation to stop. Its callback still fires once (or its
+ * completion is queued once), with AB_E_CANCELLED unless it had already
+ * finished. */
 int ab_op_cancel(ab_op op);
 
 /* Blocks until the operation finishes or timeout_ms passes (negative waits
@@ -209,8 +248,29 @@ int ab_op_cancel(ab_op op);
 int ab_op_wait(ab_op op, int64_t timeout_ms, char **result_out, ab_error **err_out);
 
 /* Releases an operation handle. A running operation goes on and still
- * calls its callback. */
+ * calls its callback (or queues its completion). */
 int ab_op_free(ab_op op);
+
+/* ---- Completion queues (see "Completion queues" above) --------------- */
+
+/* Makes a completion queue, with its own eventfd (non-blocking,
+ * close-on-exec). */
+int ab_queue_new(ab_queue *out, ab_error **err_out);
+
+/* The queue's file descriptor, for poll/epoll/a loop's reader: readable
+ * while completions are queued, not after a drain that emptied the queue.
+ * Owned by the queue: do not read, write or close it. */
+int ab_queue_fd(ab_queue queue, int *fd_out);
+
+/* Takes up to max queued completions, oldest first, into items[0..*n_out);
+ * never blocks (*n_out is 0 when none is queued). The host owns the
+ * result_json and error of each item taken. */
+int ab_queue_drain(ab_queue queue, ab_completion *items, int max, int *n_out);
+
+/* Frees the queue: the completions not yet drained (and those that arrive
+ * later) are dropped, and its descriptor is closed. Operations started with
+ * it go on; kept handles still work with ab_op_wait and ab_op_free. */
+int ab_queue_free(ab_queue queue);
 
 /* ---- Clients ---------------------------------------------------------- */
 
@@ -239,6 +299,12 @@ int ab_client_info(ab_client client, char **json_out, ab_error **err_out);
 int ab_client_call(ab_client client, const char *name, const char *params_json,
                    ab_callback cb, void *user_data, ab_op *op_out,
                    ab_error **err_out);
+
+/* ab_client_call with the completion going to queue instead of a
+ * callback. A bad queue handle gives AB_E_INVALID_HANDLE. */
+int ab_client_call_queued(ab_client client, const char *name,
+                          const char *params_json, ab_queue queue,
+                          void *user_data, ab_op *op_out, ab_error **err_out);
 
 /* Creates a session ("create"). params_json: {"labels", "image_id",
  * "policy_id"}, all optional, or NULL. Result: {"request_id", "success",
@@ -288,6 +354,12 @@ int ab_session_free(ab_session session);
 int ab_session_call(ab_session session, const char *name, const char *params_json,
                     ab_callback cb, void *user_data, ab_op *op_out,
                     ab_error **err_out);
+
+/* ab_session_call with the completion going to queue instead of a
+ * callback. A bad queue handle gives AB_E_INVALID_HANDLE. */
+int ab_session_call_queued(ab_session session, const char *name,
+                           const char *params_json, ab_queue queue,
+                           void *user_data, ab_op *op_out, ab_error **err_out);
 
 /* Deletes the session and waits until it is gone. Result: {"request_id",
  * "success", "error_message"}. */
@@ -365,9 +437,9 @@ int ab_session_get_status(ab_session session, ab_callback cb, void *user_data,
 
 /* ---- Testing ---------------------------------------------------------- */
 
-/* The number of live handles (clients, sessions and operations). For leak
- * checks in tests: 0 after every client was closed and every kept
- * operation freed. */
+/* The number of live handles (clients, sessions, operations and queues).
+ * For leak checks in tests: 0 after every client was closed and every kept
+ * operation and every queue freed. */
 int64_t ab_debug_handle_count(void);
 
 #ifdef __cplusplus

@@ -13,6 +13,11 @@ What each line measures (all on the embedded local backend, in this process):
     (get_labels) through ab_op_wait, the blocking Session and asyncio. Each
     of the C program, the blocking client and the asyncio client runs its
     own embedded backend, so their round trips are alike but not shared.
+
+asyncio calls complete through the library's completion queue (the
+default); the concurrency and round-trip lines also measure the older path,
+callbacks on library threads plus call_soon_threadsafe, side by side in the
+same run (AGENTBAY_ASYNC_COMPLETIONS=callback makes that the default).
 """
 
 from __future__ import annotations
@@ -36,6 +41,11 @@ from agentbay import AgentBay, AsyncAgentBay, _native  # noqa: E402
 
 SLEEP = {"command": "sleep 0.2", "timeout_ms": 10000}
 NO_CALLBACK = _native._CALLBACK()  # a NULL ab_callback: wait with ab_op_wait instead
+PATHS = ("queue", "callback")  # how asyncio calls complete: see _native._use_queue
+
+
+def use(path: str) -> None:
+    _native._use_queue = path == "queue"
 
 
 async def concurrency(agent_bay: AsyncAgentBay, n: int = 64) -> None:
@@ -46,7 +56,13 @@ async def concurrency(agent_bay: AsyncAgentBay, n: int = 64) -> None:
         return [sessions[i % 4].call_mcp_tool("shell", args) for i in range(n)]
 
     one = await timed(sessions[0].call_mcp_tool("shell", SLEEP))
-    together = await timed_all(calls("sleep 0.2"))
+    paired = {p: [] for p in PATHS}
+    for _ in range(3):  # alternating, so that both see the same machine
+        for path in PATHS:
+            use(path)
+            paired[path].append(await timed_all(calls("sleep 0.2")))
+    use("queue")
+    together = statistics.median(paired["queue"])
     started = time.perf_counter()
     for call in calls("sleep 0.2"):
         await call
@@ -55,6 +71,10 @@ async def concurrency(agent_bay: AsyncAgentBay, n: int = 64) -> None:
     print(f"concurrency: {n} x shell 'sleep 0.2' over 4 sessions: one call {one * 1000:.0f} ms; "
           f"{n} awaited together {together * 1000:.0f} ms ({together / one:.2f}x one call); "
           f"{n} one after another {apart:.2f} s; speed-up {apart / together:.0f}x")
+    print("concurrency: " + "; ".join(
+        f"{path} path {n} together median {statistics.median(v) * 1000:.0f} ms "
+        f"({statistics.median(v) / one:.2f}x one call; runs "
+        + ", ".join(f"{x * 1000:.0f}" for x in v) + ")" for path, v in paired.items()))
     print(f"concurrency: for comparison, {n} x shell 'true' awaited together take "
           f"{spawn * 1000:.0f} ms (the backend's cost of starting {n} commands)")
     for session in sessions:
@@ -155,12 +175,57 @@ def blocking_figures() -> dict:
     return figures
 
 
-async def asyncio_round_trips(session) -> list[float]:
-    samples = []
-    for _ in range(500):
-        started = time.perf_counter()
-        await session.get_labels()
-        samples.append(time.perf_counter() - started)
+async def asyncio_round_trips(session) -> dict[str, list[float]]:
+    """500 get_labels round trips per completion path, in alternating blocks."""
+    samples: dict[str, list[float]] = {p: [] for p in PATHS}
+    for _ in range(10):
+        for path in PATHS:
+            use(path)
+            for _ in range(50):
+                started = time.perf_counter()
+                await session.get_labels()
+                samples[path].append(time.perf_counter() - started)
+    use("queue")
+    return samples
+
+
+async def interleaved_round_trips(session, rounds: int = 400) -> dict[str, list[float]]:
+    """get_labels on one session, one call of each kind per round in turn:
+    the raw ab_op_wait through ctypes (the C path plus ctypes' ~2 us), the
+    blocking API's path (run_sync of the same Call) and asyncio through each
+    completion path. Interleaved, so that a busy machine weighs on all alike;
+    the deltas between them are the figures to trust."""
+    from agentbay import _core, results
+
+    lib = _native.library()
+    handle = session._core.handle
+    out, err = ctypes.c_void_p(), ctypes.c_void_p()
+
+    def raw_wait() -> None:
+        op = ctypes.c_uint64()
+        lib.ab_session_call(handle, b"get_labels", None, NO_CALLBACK, None, ctypes.byref(op),
+                            ctypes.byref(err))
+        lib.ab_op_wait(op.value, -1, ctypes.byref(out), ctypes.byref(err))
+        _native.take_string(out)
+        lib.ab_op_free(op.value)
+
+    def call():
+        return session._op("get_labels", results.OperationResult)
+
+    samples: dict[str, list[float]] = {k: [] for k in ("wait", "blocking", *PATHS)}
+    for i in range(rounds + 20):
+        for k in ("wait", "blocking", *PATHS) if i % 2 else (*PATHS, "blocking", "wait"):
+            started = time.perf_counter()
+            if k == "wait":
+                raw_wait()
+            elif k == "blocking":
+                _core.run_sync(call())
+            else:
+                use(k)
+                await _core.run_async(call())
+            if i >= 20:
+                samples[k].append(time.perf_counter() - started)
+    use("queue")
     return samples
 
 
@@ -226,7 +291,9 @@ async def main() -> None:
         await pause_resume(agent_bay)
         session = (await agent_bay.create()).session
         await session.set_labels({"bench": "labels"})
-        round_trips = await asyncio_round_trips(session)
+        paths = await asyncio_round_trips(session)
+        round_trips = paths["queue"]
+        mixed = await interleaved_round_trips(session)
         await file_round_trip(session)
         await session.delete()
     py = blocking_figures()
@@ -238,11 +305,23 @@ async def main() -> None:
     c_wait = f"C ab_op_wait {us(c['wait'])}, " if c else ""
     print(f"get_labels round trip to the backend (median of 500): {c_wait}"
           f"Python ctypes ab_op_wait {us(py['wait'])}, Python Session (blocking) "
-          f"{us(py['sync'])}, Python AsyncSession (asyncio) {us(round_trips)}")
+          f"{us(py['sync'])}, Python AsyncSession (asyncio) {us(round_trips)} "
+          f"(the callback path: {us(paths['callback'])})")
     base = statistics.median(py["wait"])
     print(f"binding overhead per call over the raw ab_op_wait path: blocking "
           f"{(statistics.median(py['sync']) - base) * 1e6:+.1f} us, asyncio "
-          f"{(statistics.median(round_trips) - base) * 1e6:+.1f} us")
+          f"{(statistics.median(round_trips) - base) * 1e6:+.1f} us (callback path "
+          f"{(statistics.median(paths['callback']) - base) * 1e6:+.1f} us)")
+    w = statistics.median(mixed["wait"])
+    print(f"get_labels interleaved (median of {len(mixed['wait'])} rounds): ctypes ab_op_wait "
+          f"{us(mixed['wait'])}; over it: blocking API "
+          f"{(statistics.median(mixed['blocking']) - w) * 1e6:+.1f} us, asyncio queue path "
+          f"{(statistics.median(mixed['queue']) - w) * 1e6:+.1f} us, asyncio callback path "
+          f"{(statistics.median(mixed['callback']) - w) * 1e6:+.1f} us")
+    if c:
+        c_base = statistics.median(c["wait"])
+        print("asyncio round trip over C ab_op_wait: " + ", ".join(
+            f"{path} {(statistics.median(v) - c_base) * 1e6:+.1f} us" for path, v in paths.items()))
 
 
 if __name__ == "__main__":

@@ -280,6 +280,7 @@ def session_info(d: Mapping[str, Any]) -> SessionInfo:
 def _close_client(handle: int) -> None:
     if not _native._forked:
         _native.library().ab_client_close(handle)
+        _native.client_closed()
 
 
 class ClientCore:
@@ -296,6 +297,7 @@ class ClientCore:
             raise AgentBayError(f"cannot create the AgentBay client: {e.message}",
                                 error_kind=e.kind)
         self.handle = handle.value
+        _native.client_opened()
         # Closes the native client if the Python object is dropped unclosed.
         self._finalizer = weakref.finalize(self, _close_client, self.handle)
 

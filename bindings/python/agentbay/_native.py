@@ -5,11 +5,20 @@ and ``library()`` (load once, check the ABI), ``run_async()`` and
 ``run_sync()`` (run one asynchronous native call to its end), and
 ``NativeError`` (the copied details of a failure).
 
-Asynchronous completions reach Python through one CFUNCTYPE trampoline that
-lives as long as the process: a callback object that is garbage-collected
-while the library may still call it crashes the interpreter. Calls are told
-apart by the integer passed as ``user_data``. Blocking calls use no callback:
-they wait in ab_op_wait.
+Asynchronous calls complete through a completion queue of the library
+(ab_queue_*), one per event loop: the loop watches the queue's descriptor
+with ``add_reader`` and drains it on its own thread, so no library thread
+ever runs Python code and no foreign-thread wake-up (``call_soon_threadsafe``)
+is needed. Calls are told apart by the integer passed as ``user_data``. The
+queue of a loop is freed when the loop shuts down (asyncio.run and the
+unittest runner close async generators first: the queue watches for that)
+or when the last client closes, whichever comes first.
+
+The older path, one CFUNCTYPE trampoline called on library threads, stays
+for comparison (AGENTBAY_ASYNC_COMPLETIONS=callback, read at import): a
+callback object that is garbage-collected while the library may still call
+it crashes the interpreter, so it lives as long as the process. Blocking
+calls use neither: they wait in ab_op_wait.
 """
 
 from __future__ import annotations
@@ -51,6 +60,19 @@ _CALLBACK = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_uint64, ctypes.c_in
 # void (*ab_log_callback)(void *user_data, int level, const char *message)
 _LOG_CALLBACK = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_int, ctypes.c_char_p)
 _NO_CALLBACK = _CALLBACK()  # NULL: the caller waits with ab_op_wait
+
+
+class _Completion(ctypes.Structure):
+    """ab_completion: one item of ab_queue_drain."""
+
+    _fields_ = [("op", ctypes.c_uint64), ("user_data", ctypes.c_void_p),
+                ("status", ctypes.c_int), ("result_json", ctypes.c_void_p),
+                ("error", ctypes.c_void_p)]
+
+
+# Which path asyncio calls complete through: "queue" (the default) or
+# "callback" (the older one, kept to compare them; see bench.py).
+_use_queue = os.environ.get("AGENTBAY_ASYNC_COMPLETIONS", "queue") != "callback"
 
 engine_log = logging.getLogger("agentbay")
 
@@ -95,7 +117,10 @@ _I = ctypes.c_int
 _I64 = ctypes.c_int64
 _OUT_U64 = ctypes.POINTER(ctypes.c_uint64)
 _OUT_P = ctypes.POINTER(ctypes.c_void_p)
+_OUT_I = ctypes.POINTER(ctypes.c_int)
+_ITEMS = ctypes.POINTER(_Completion)
 _ASYNC_TAIL = [_CALLBACK, _P, _OUT_U64, _OUT_P]  # cb, user_data, op_out, err_out
+_QUEUED_TAIL = [_U64, _P, _OUT_U64, _OUT_P]  # queue, user_data, op_out, err_out
 
 # name: (restype, argtypes). Every operation goes through ab_client_call or
 # ab_session_call by name, so these are all the functions the package uses.
@@ -126,6 +151,12 @@ _PROTOTYPES: dict[str, tuple[Any, list[Any]]] = {
     "ab_session_id": (_I, [_U64, _OUT_P, _OUT_P]),
     "ab_session_free": (_I, [_U64]),
     "ab_session_call": (_I, [_U64, _S, _S] + _ASYNC_TAIL),
+    "ab_queue_new": (_I, [_OUT_U64, _OUT_P]),
+    "ab_queue_fd": (_I, [_U64, _OUT_I]),
+    "ab_queue_drain": (_I, [_U64, _ITEMS, _I, _OUT_I]),
+    "ab_queue_free": (_I, [_U64]),
+    "ab_client_call_queued": (_I, [_U64, _S, _S, _U64, _P, _OUT_U64, _OUT_P]),
+    "ab_session_call_queued": (_I, [_U64, _S, _S, _U64, _P, _OUT_U64, _OUT_P]),
 }
 
 _load_lock = threading.Lock()
@@ -253,10 +284,13 @@ def check_usable() -> None:
 
 
 def _after_fork_in_child() -> None:
-    global _forked, _pending
+    global _forked, _pending, _queues_lock, _open_clients
     if _lib is not None:
         _forked = True
         _pending = _Pending()  # the old lock may have been held mid-fork
+        _queues.clear()  # the library's queues are the parent's
+        _queues_lock = threading.Lock()
+        _open_clients = 0
 
 
 os.register_at_fork(after_in_child=_after_fork_in_child)
@@ -400,7 +434,175 @@ def forward_logs() -> None:
 
 def pending_count() -> int:
     """The number of operations whose completion has not arrived yet."""
-    return len(_pending)
+    return len(_pending) + sum(len(q.futures) for q in list(_queues.values()))
+
+
+# ---- Completion queues -------------------------------------------------------
+
+_DRAIN_BATCH = 64
+
+# The queue of each event loop that made asynchronous calls. Read without
+# the lock (a dict lookup is atomic), changed under it.
+_queues: dict[asyncio.AbstractEventLoop, "_LoopQueue"] = {}
+_queues_lock = threading.Lock()
+_open_clients = 0
+
+
+class _LoopQueue:
+    """An ab_queue whose descriptor one event loop watches.
+
+    Everything but ``close_soon`` runs on the loop's thread: calls start
+    there and their completions are drained there, by the loop's reader.
+    """
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        handle, fd, err = ctypes.c_uint64(), ctypes.c_int(), ctypes.c_void_p()
+        check(_lib.ab_queue_new(ctypes.byref(handle), ctypes.byref(err)), err)
+        self.loop = loop
+        self.handle = handle.value
+        _lib.ab_queue_fd(self.handle, ctypes.byref(fd))
+        self.fd = fd.value
+        self.closed = False
+        self.futures: dict[int, asyncio.Future] = {}  # by the token passed as user_data
+        self.ids = itertools.count(1)
+        self._items = (_Completion * _DRAIN_BATCH)()
+        self._n = ctypes.c_int()
+        self._n_ref = ctypes.byref(self._n)
+        try:
+            loop.add_reader(self.fd, self.drain)
+        except BaseException:
+            _lib.ab_queue_free(self.handle)
+            raise
+        self._watch = self._until_shutdown()
+        _start_agen(self._watch)
+
+    async def _until_shutdown(self):
+        # An async generator that never ends: the loop's shutdown_asyncgens
+        # (asyncio.run, asyncio.Runner, IsolatedAsyncioTestCase) closes it
+        # while the loop still runs, which is when the queue can go.
+        try:
+            yield
+        finally:
+            self.close()
+
+    def drain(self) -> None:
+        """Resolves the futures of the queued completions (the loop's reader)."""
+        lib, items, futures = _lib, self._items, self.futures
+        while not self.closed:
+            lib.ab_queue_drain(self.handle, items, _DRAIN_BATCH, self._n_ref)
+            n = self._n.value
+            for i in range(n):
+                item = items[i]
+                status = item.status
+                if status == AB_OK:
+                    outcome = Outcome(status, ctypes.string_at(item.result_json), None)
+                    lib.ab_string_free(item.result_json)
+                else:
+                    outcome = Outcome(status, None, copy_error(item.error))
+                    lib.ab_error_free(item.error)
+                future = futures.pop(item.user_data or 0, None)
+                if future is not None and not future.done():  # a cancelled task's is done
+                    future.set_result(outcome)
+            if n < _DRAIN_BATCH:
+                return
+
+    def close(self) -> None:
+        """Stops watching and frees the queue; on the loop's thread, or once
+        the loop is closed."""
+        if self.closed:
+            return
+        with _queues_lock:
+            if _queues.get(self.loop) is self:
+                del _queues[self.loop]
+        if not self.loop.is_closed():
+            self.drain()  # what is queued still reaches its awaiter
+            try:
+                self.loop.remove_reader(self.fd)
+            except (RuntimeError, ValueError, AttributeError):
+                pass
+        self.closed = True
+        self._watch = None
+        self.futures.clear()
+        _lib.ab_queue_free(self.handle)
+
+    def close_soon(self) -> None:
+        """close, from any thread, if no client is open by then."""
+        def close_if_unused() -> None:
+            if _open_clients == 0:
+                self.close()
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is self.loop or self.loop.is_closed():
+            close_if_unused()
+            return
+        try:
+            self.loop.call_soon_threadsafe(close_if_unused)
+        except RuntimeError:  # closed meanwhile
+            close_if_unused()
+
+
+def _start_agen(agen: Any) -> None:
+    """Runs an async generator to its first yield, synchronously (it awaits
+    nothing), which registers it with the running loop."""
+    step = agen.asend(None)
+    try:
+        step.send(None)
+    except StopIteration:
+        pass
+
+
+def _loop_queue(loop: asyncio.AbstractEventLoop) -> _LoopQueue:
+    q = _queues.get(loop)
+    if q is not None:
+        return q
+    with _queues_lock:
+        stale = [old for old in _queues.values() if old.loop.is_closed()]
+    for old in stale:  # loops closed without shutting down their generators
+        old.close()
+    q = _LoopQueue(loop)
+    with _queues_lock:
+        _queues[loop] = q
+    return q
+
+
+def client_opened() -> None:
+    """Counts a client made (the queues live while any is open)."""
+    global _open_clients
+    with _queues_lock:
+        _open_clients += 1
+
+
+def client_closed() -> None:
+    """Counts a client closed; after the last, every loop's queue goes."""
+    global _open_clients
+    with _queues_lock:
+        _open_clients = max(0, _open_clients - 1)
+        last = _open_clients == 0
+        queues = list(_queues.values()) if last else []
+    for q in queues:
+        q.close_soon()
+
+
+def queue_count() -> int:
+    """The number of live loop queues (for tests)."""
+    return len(_queues)
+
+
+_queued_forms: dict[str, Any] = {}
+
+
+def _queued_form(fn: StartFn) -> Any:
+    """The ab_*_call_queued function of an ab_*_call one, or None."""
+    name = getattr(fn, "__name__", "")
+    try:
+        return _queued_forms[name]
+    except KeyError:
+        form = getattr(_lib, name + "_queued", None) if name in (
+            "ab_client_call", "ab_session_call") else None
+        _queued_forms[name] = form
+        return form
 
 
 # ---- Running operations ----------------------------------------------------
@@ -425,6 +627,21 @@ def _start(fn: StartFn, args: tuple, loop: asyncio.AbstractEventLoop,
     return op.value
 
 
+def _start_queued(queued: Any, args: tuple, loop: asyncio.AbstractEventLoop,
+                  future: asyncio.Future) -> int:
+    """As _start, with the completion going to the loop's queue."""
+    check_usable()
+    q = _loop_queue(loop)
+    token = next(q.ids)
+    q.futures[token] = future
+    op, err = ctypes.c_uint64(), ctypes.c_void_p()
+    status = queued(*args, q.handle, token, ctypes.byref(op), ctypes.byref(err))
+    if status != AB_OK:
+        q.futures.pop(token, None)  # nothing is queued for a refused call
+        raise NativeCallError(take_error(status, err))
+    return op.value
+
+
 async def run_async(fn: StartFn, args: tuple) -> Outcome:
     """Runs a native call on the running event loop.
 
@@ -433,7 +650,11 @@ async def run_async(fn: StartFn, args: tuple) -> Outcome:
     """
     loop = asyncio.get_running_loop()
     future = loop.create_future()
-    op = _start(fn, args, loop, future)
+    queued = _queued_form(fn) if _use_queue else None
+    if queued is not None:
+        op = _start_queued(queued, args, loop, future)
+    else:
+        op = _start(fn, args, loop, future)
     try:
         return await future
     except asyncio.CancelledError:
