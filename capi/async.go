@@ -177,7 +177,9 @@ func (o *op) deliver() {
 		var result *C.char
 		var cerr *C.ab_error
 		if o.status == statusOK {
-			result = (*C.char)(unsafe.Pointer(&o.result[0]))
+			// A copy in C memory, as for log lines (see hostLog).
+			result = (*C.char)(C.CBytes(o.result))
+			defer C.free(unsafe.Pointer(result))
 		} else {
 			cerr = newCError(o.err)
 			defer C.ab_error_free(cerr)

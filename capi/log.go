@@ -14,7 +14,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"unicode"
-	"unsafe"
 )
 
 // engineLog is the Logger of every engine client. Its records become lines
@@ -59,10 +58,18 @@ func deliverLog(line logLine) {
 		return
 	}
 	if n := dropped.Swap(0); n > 0 {
-		note := []byte(fmt.Sprintf("libagentbay: %d log lines dropped (the log callback was too slow)\x00", n))
-		C.capi_log(s.cb, C.uintptr_t(s.ud), C.AB_LOG_WARN, (*C.char)(unsafe.Pointer(&note[0])))
+		hostLog(s, C.AB_LOG_WARN, []byte(fmt.Sprintf("libagentbay: %d log lines dropped (the log callback was too slow)\x00", n)))
 	}
-	C.capi_log(s.cb, C.uintptr_t(s.ud), C.int(line.level), (*C.char)(unsafe.Pointer(&line.text[0])))
+	hostLog(s, C.int(line.level), line.text)
+}
+
+// hostLog calls the host with a copy of text (NUL-terminated) in C memory:
+// memcheck cannot follow which parts of the Go heap are addressable, and
+// flagged host reads of Go memory as invalid.
+func hostLog(s *logSink, level C.int, text []byte) {
+	c := C.CBytes(text)
+	defer C.free(c)
+	C.capi_log(s.cb, C.uintptr_t(s.ud), level, (*C.char)(c))
 }
 
 // abLevel maps slog levels onto AB_LOG_* (Python's logging levels).
