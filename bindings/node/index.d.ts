@@ -280,6 +280,21 @@ export class Command {
    * timeoutMs: default and most 50000. */
   executeCommand(command: string, timeoutMs?: number, cwd?: string, envs?: Record<string, string>,
     options?: CallOptions): Promise<CommandResult>;
+  /** Starts a shell command in the background (local backend; the cloud rejects it: 'unsupported').
+   * timeoutMs: default 0, the server's longest. Rejects with an AgentBayError if it cannot start. */
+  start(command: string, timeoutMs?: number, cwd?: string, envs?: Record<string, string>,
+    options?: CallOptions): Promise<Process>;
+}
+
+/** A command started by Command.start(). */
+export class Process {
+  private constructor();
+  /** The command's id on the server. */
+  readonly processId: string;
+  /** Waits for the command to exit: as executeCommand's result (exitCode 137 once killed). */
+  wait(options?: CallOptions): Promise<CommandResult>;
+  /** Kills the command's process group; nothing if it has ended. */
+  kill(options?: CallOptions): Promise<ApiResponse>;
 }
 
 export interface BoolResult extends ApiResponse {

@@ -286,6 +286,40 @@ class Command {
     return this.#run('execute_command', { command: command ?? null, timeoutMs, cwd, envs },
       options, undefined, { output: '', exitCode: 1 });
   }
+
+  /**
+   * Starts a shell command in the background (not in the official SDK: the
+   * cloud rejects it with kind 'unsupported'). Resolves to a Process once
+   * started; rejects with an AgentBayError if it cannot start. timeoutMs 0
+   * or undefined: the server's longest (10 minutes on the local backend).
+   */
+  async start(command, timeoutMs, cwd, envs, options) {
+    const r = await this.#run('command_start', { command: command ?? null, timeoutMs, cwd, envs }, options);
+    if (!r.success) throw r.error;
+    return new Process(this.#run, r.processId);
+  }
+}
+
+/** A command started by session.command.start(). */
+class Process {
+  #run;
+
+  constructor(run, processId) {
+    this.#run = run;
+    /** The command's id on the server. */
+    this.processId = processId;
+  }
+
+  /** Waits for the command to exit: a CommandResult, as executeCommand's
+   * (exitCode 137 once killed; each stream kept up to 1 MiB). */
+  async wait(options) {
+    return this.#run('command_wait', { processId: this.processId }, options, undefined, { output: '', exitCode: 1 });
+  }
+
+  /** Kills the command's process group (nothing if it has ended). */
+  async kill(options) {
+    return this.#run('command_kill', { processId: this.processId }, options);
+  }
 }
 
 // run_code's result in the TypeScript SDK's shape: results' keys camel-cased,
@@ -506,5 +540,5 @@ class FileSystem {
 }
 
 module.exports = {
-  AgentBay, Session, Command, Code, ContextService, ContextManager, FileSystem, AgentBayError, AbortError,
+  AgentBay, Session, Command, Process, Code, ContextService, ContextManager, FileSystem, AgentBayError, AbortError,
 };

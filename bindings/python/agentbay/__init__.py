@@ -31,8 +31,9 @@ from typing import Optional
 
 from . import _native
 from ._async import (AsyncAgentBay, AsyncCode, AsyncCommand, AsyncContextManager,
-                     AsyncContextService, AsyncFileSystem, AsyncSession)
-from ._sync import AgentBay, Code, Command, ContextManager, ContextService, FileSystem, Session
+                     AsyncContextService, AsyncFileSystem, AsyncProcess, AsyncSession)
+from ._sync import (AgentBay, Code, Command, ContextManager, ContextService, FileSystem, Process,
+                    Session)
 from .config import EMBEDDED, Config, ContextListParams, ContextSync, CreateSessionParams
 from .exceptions import AgentBayError, SessionError
 from .results import (ApiResponse, BinaryFileContentResult, BoolResult, ClearContextResult,
@@ -73,6 +74,7 @@ def library_version() -> str:
 
 __all__ = [
     "AsyncAgentBay", "AsyncSession", "AsyncCommand", "AgentBay", "Session", "Command",
+    "AsyncProcess", "Process",
     "AsyncCode", "Code", "EnhancedCodeExecutionResult", "ExecutionResult", "ExecutionLogs",
     "ExecutionError",
     "AsyncContextService", "AsyncContextManager", "ContextService", "ContextManager",

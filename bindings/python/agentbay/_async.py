@@ -316,6 +316,64 @@ class AsyncCommand:
             "command": command, "timeout_ms": timeout_ms, "cwd": cwd, "envs": envs},
             fail=command_failed))
 
+    async def start(self, command: str, timeout_ms: int = 0, cwd: Optional[str] = None,
+                    envs: Optional[Dict[str, str]] = None) -> AsyncProcess:
+        """Starts a shell command in the background and returns at once.
+
+        Not part of the official SDK: it needs the local backend's
+        background tools, and the cloud raises SessionError (error_kind
+        ``unsupported``).
+
+        Args:
+            command: the command, run by the session's shell.
+            timeout_ms: time limit in milliseconds (0: the server's longest,
+                10 minutes on the local backend).
+            cwd: the working directory (None: the session's home).
+            envs: extra environment variables, all str.
+
+        Returns:
+            AsyncProcess: ``await proc.wait()`` for its CommandResult,
+            ``await proc.kill()`` to stop it.
+
+        Raises:
+            SessionError: the command could not be started.
+        """
+        pid = await run_async(self.session._op("command_start", OperationResult, {
+            "command": command, "timeout_ms": timeout_ms, "cwd": cwd, "envs": envs},
+            ok=lambda d: d["process_id"], fail=raises("Failed to start command")))
+        return AsyncProcess(self.session, pid)
+
+
+class AsyncProcess:
+    """A command started by ``session.command.start``."""
+
+    def __init__(self, session: AsyncSession, process_id: str) -> None:
+        self.session = session
+        self.process_id = process_id
+
+    def __repr__(self) -> str:
+        return f"Process({self.process_id!r})"
+
+    async def wait(self) -> CommandResult:
+        """Waits for the command to exit.
+
+        Returns:
+            CommandResult: as execute_command's (each stream kept up to
+            1 MiB); a killed command has exit_code 137, an unknown process
+            a failed result saying so.
+        """
+        return await run_async(self.session._op("command_wait", CommandResult,
+                                                {"process_id": self.process_id}, fail=command_failed))
+
+    async def kill(self) -> OperationResult:
+        """Kills the command's process group (nothing if it has ended).
+
+        Returns:
+            OperationResult: failed for an unknown process.
+        """
+        return await run_async(self.session._op("command_kill", OperationResult,
+                                                {"process_id": self.process_id}))
+
 
 class AsyncCode:
     """Code runs of one session (the official SDK's ``session.code``)."""

@@ -89,3 +89,52 @@ class SyncCommandTest(unittest.TestCase):
             self.assertEqual(r.stdout, "sync\n")
             self.assertIs(session.command.session, session)
             session.delete()
+
+
+class ProcessTest(unittest.IsolatedAsyncioTestCase):
+    """session.command.start: a background command, its wait and kill."""
+
+    async def asyncSetUp(self) -> None:
+        self.session = (await agent_bay.create()).session
+
+    async def asyncTearDown(self) -> None:
+        await self.session.delete()
+
+    async def test_wait_gives_the_exit_code(self) -> None:
+        proc = await self.session.command.start("echo hi; exit 7")
+        self.assertTrue(proc.process_id)
+        r = await proc.wait()
+        self.assertIsInstance(r, CommandResult)
+        self.assertEqual((r.success, r.exit_code, r.stdout), (False, 7, "hi\n"))
+
+    async def test_kill_ends_a_running_command(self) -> None:
+        proc = await self.session.command.start("sleep 600")
+        self.assertTrue((await proc.kill()).success)
+        r = await proc.wait()
+        self.assertEqual((r.exit_code, r.error_message), (137, "the command was killed"))
+
+    async def test_bad_ids_and_arguments(self) -> None:
+        from agentbay import AsyncProcess, SessionError
+        r = await AsyncProcess(self.session, "cmd-999").wait()
+        self.assertFalse(r.success)
+        self.assertIn('no background command has id "cmd-999"', r.error_message)
+        self.assertEqual(r.error_kind, "invalid_argument")
+        k = await AsyncProcess(self.session, "nope").kill()
+        self.assertFalse(k.success)
+        with self.assertRaises(SessionError) as cm:
+            await self.session.command.start("")
+        self.assertEqual(cm.exception.error_kind, "invalid_argument")
+
+
+class SyncProcessTest(unittest.TestCase):
+    def test_start_wait_kill(self) -> None:
+        with AgentBay() as ab:
+            session = ab.create().session
+            try:
+                proc = session.command.start("echo sync")
+                self.assertEqual(proc.wait().stdout, "sync\n")
+                proc = session.command.start("sleep 600")
+                proc.kill()
+                self.assertEqual(proc.wait().exit_code, 137)
+            finally:
+                session.delete()

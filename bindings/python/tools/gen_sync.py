@@ -37,6 +37,7 @@ WORDS = [
     (r"\bAsyncSession\b", "Session"),
     (r"\bAsyncCommand\b", "Command"),
     (r"\bAsyncCode\b", "Code"),
+    (r"\bAsyncProcess\b", "Process"),
     (r"\bAsyncContextService\b", "ContextService"),
     (r"\bAsyncContextManager\b", "ContextManager"),
     (r"\bAsyncFileSystem\b", "FileSystem"),
