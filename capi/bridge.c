@@ -126,6 +126,14 @@ void capi_log(ab_log_callback cb, uintptr_t user_data, int level,
     in_callback &= ~CAPI_IN_LOG_CALLBACK;
 }
 
+void capi_chunk(ab_chunk_callback cb, uintptr_t user_data, ab_op op, int stream,
+                const char *data, size_t len)
+{
+    in_callback |= CAPI_IN_CHUNK_CALLBACK;
+    cb((void *)user_data, op, stream, data, len);
+    in_callback &= ~CAPI_IN_CHUNK_CALLBACK;
+}
+
 int capi_in_callback(void)
 {
     return in_callback;

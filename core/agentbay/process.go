@@ -163,29 +163,57 @@ func (p *Process) Stream(ctx context.Context, onChunk func(stream string, data [
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for p.result == nil {
-		st, err := p.read(ctx)
-		if err != nil {
+		if err := p.step(ctx, onChunk); err != nil {
 			return nil, err
-		}
-		for i, name := range []string{"stdout", "stderr"} {
-			data := st.Get(name).String()
-			next := st.Get(name + "_offset").Int()
-			if next != p.offs[i]+int64(len(data)) {
-				return nil, wire.Errorf(wire.KindServer, "shell_output: %s offset %d after %d bytes from %d", name, next, len(data), p.offs[i])
-			}
-			if data != "" {
-				p.out[i].add([]byte(data))
-				if onChunk != nil {
-					onChunk(name, []byte(data))
-				}
-			}
-			p.offs[i] = next
-		}
-		if st.Get("exited").Bool() {
-			p.result = p.finish(st)
 		}
 	}
 	return p.result, nil
+}
+
+// Next waits for the next output of the command (one long poll) and returns
+// it: new stdout and stderr, either maybe empty, and once the command has
+// ended and its output is read, its result. The pull form of Stream, as the
+// bindings' iterators use it; after the result, Next returns it again with
+// no output.
+func (p *Process) Next(ctx context.Context) (stdout, stderr []byte, res *CommandResult, err error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.result == nil {
+		err = p.step(ctx, func(stream string, data []byte) {
+			if stream == "stdout" {
+				stdout = data
+			} else {
+				stderr = data
+			}
+		})
+	}
+	return stdout, stderr, p.result, err
+}
+
+// step makes one shell_output call and passes on what it gives. p.mu is held.
+func (p *Process) step(ctx context.Context, onChunk func(stream string, data []byte)) error {
+	st, err := p.read(ctx)
+	if err != nil {
+		return err
+	}
+	for i, name := range []string{"stdout", "stderr"} {
+		data := st.Get(name).String()
+		next := st.Get(name + "_offset").Int()
+		if next != p.offs[i]+int64(len(data)) {
+			return wire.Errorf(wire.KindServer, "shell_output: %s offset %d after %d bytes from %d", name, next, len(data), p.offs[i])
+		}
+		if data != "" {
+			p.out[i].add([]byte(data))
+			if onChunk != nil {
+				onChunk(name, []byte(data))
+			}
+		}
+		p.offs[i] = next
+	}
+	if st.Get("exited").Bool() {
+		p.result = p.finish(st)
+	}
+	return nil
 }
 
 // read makes one shell_output call, retried on errors that mean the call

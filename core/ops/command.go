@@ -45,6 +45,19 @@ var commandOps = []*Op{
 		run: func(ctx context.Context, x *Exec) (any, error) {
 			return x.Session.Process(x.Args.str("process_id")).Wait(ctx)
 		}},
+	{Name: "command_read", On: OnSession, Module: "process", Method: "chunks",
+		Doc: "Waits for the next output of a background command (one long poll of up to 10 s): new stdout and stderr, " +
+			"each maybe empty, and done with the result once it has ended and its output is all read.",
+		Params: []Param{{"process_id", ID, "the id from command_start"}},
+		Result: ReadResult{},
+		run: func(ctx context.Context, x *Exec) (any, error) {
+			out, errOut, res, err := x.Session.Process(x.Args.str("process_id")).Next(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return &ReadResult{Result: agentbay.Result{Success: true}, Stdout: string(out), Stderr: string(errOut),
+				Done: res != nil, CommandResult: res}, nil
+		}},
 	{Name: "command_kill", On: OnSession, Module: "process", Method: "kill",
 		Doc:    "Kills a background command (its process group); its wait then gives exit code 137. A command that has ended is left alone.",
 		Params: []Param{{"process_id", ID, "the id from command_start"}},
@@ -61,4 +74,13 @@ var commandOps = []*Op{
 type ProcessResult struct {
 	agentbay.Result
 	ProcessID string `json:"process_id"`
+}
+
+// ReadResult is command_read's result.
+type ReadResult struct {
+	agentbay.Result
+	Stdout        string                  `json:"stdout"`
+	Stderr        string                  `json:"stderr"`
+	Done          bool                    `json:"done"`
+	CommandResult *agentbay.CommandResult `json:"result"`
 }

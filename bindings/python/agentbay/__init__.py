@@ -37,7 +37,7 @@ from ._sync import (AgentBay, Code, Command, ContextManager, ContextService, Fil
 from .config import EMBEDDED, Config, ContextListParams, ContextSync, CreateSessionParams
 from .exceptions import AgentBayError, SessionError
 from .results import (ApiResponse, BinaryFileContentResult, BoolResult, ClearContextResult,
-                      CommandResult, Context, ContextFileEntry, ContextFileListResult,
+                      CommandResult, OutputChunk, Context, ContextFileEntry, ContextFileListResult,
                       ContextInfoResult, ContextListResult, ContextResult, ContextStatusData,
                       ContextSyncResult, DeleteResult, DirectoryEntry, DirectoryListResult,
                       DownloadResult, EditFileResult, EnhancedCodeExecutionResult, ExecutionError,
@@ -74,7 +74,7 @@ def library_version() -> str:
 
 __all__ = [
     "AsyncAgentBay", "AsyncSession", "AsyncCommand", "AgentBay", "Session", "Command",
-    "AsyncProcess", "Process",
+    "AsyncProcess", "Process", "OutputChunk",
     "AsyncCode", "Code", "EnhancedCodeExecutionResult", "ExecutionResult", "ExecutionLogs",
     "ExecutionError",
     "AsyncContextService", "AsyncContextManager", "ContextService", "ContextManager",

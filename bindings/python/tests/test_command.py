@@ -138,3 +138,69 @@ class SyncProcessTest(unittest.TestCase):
                 self.assertEqual(proc.wait().exit_code, 137)
             finally:
                 session.delete()
+
+
+class StreamTest(unittest.IsolatedAsyncioTestCase):
+    """Streamed output: in order, every byte once, a chunk before the end."""
+
+    async def asyncSetUp(self) -> None:
+        self.session = (await agent_bay.create()).session
+
+    async def asyncTearDown(self) -> None:
+        await self.session.delete()
+
+    async def test_chunks_come_before_the_end(self) -> None:
+        from agentbay import OutputChunk
+        # The command waits for a file that is written only once the first
+        # chunk has come.
+        proc = await self.session.command.start(
+            "echo first; echo e1 >&2; while [ ! -e /tmp/py-go ]; do sleep 0.01; done; echo second; exit 2")
+        out, err, released = "", "", False
+        async for chunk in proc.chunks():
+            self.assertIsInstance(chunk, OutputChunk)
+            if chunk.stream == "stdout":
+                out += chunk.text
+            else:
+                err += chunk.text
+            if not released and "first\n" in out:
+                released = True
+                self.assertTrue((await self.session.file_system.write_file("/tmp/py-go", "")).success)
+        self.assertTrue(released)
+        self.assertEqual((out, err), ("first\nsecond\n", "e1\n"))
+        r = await proc.wait()
+        self.assertEqual((r.exit_code, r.stdout, r.stderr), (2, "first\nsecond\n", "e1\n"))
+        self.assertEqual([c async for c in proc.chunks()], [])
+
+    async def test_execute_command_callbacks(self) -> None:
+        out: list = []
+        err: list = []
+        r = await self.session.command.execute_command(
+            "seq 1 20000; echo oops >&2", on_stdout=out.append, on_stderr=err.append)
+        self.assertTrue(r.success, r.error_message)
+        want = "".join(f"{i}\n" for i in range(1, 20001))
+        self.assertEqual("".join(out), want)
+        self.assertEqual("".join(err), "oops\n")
+        self.assertEqual(r.stdout, want)
+
+    async def test_bad_process_raises(self) -> None:
+        from agentbay import AsyncProcess, SessionError
+        with self.assertRaises(SessionError) as cm:
+            async for _ in AsyncProcess(self.session, "cmd-999").chunks():
+                pass
+        self.assertEqual(cm.exception.error_kind, "invalid_argument")
+        self.assertIn("cmd-999", str(cm.exception))
+
+
+class SyncStreamTest(unittest.TestCase):
+    def test_sync_chunks_and_callbacks(self) -> None:
+        with AgentBay() as ab:
+            session = ab.create().session
+            try:
+                proc = session.command.start("echo a; echo b >&2")
+                got = sorted(c for c in proc.chunks())
+                self.assertEqual(got, [("stderr", "b\n"), ("stdout", "a\n")])
+                lines: list = []
+                r = session.command.execute_command("echo x", on_stdout=lines.append)
+                self.assertEqual((r.exit_code, "".join(lines)), (0, "x\n"))
+            finally:
+                session.delete()

@@ -41,6 +41,8 @@ WORDS = [
     (r"\bAsyncContextService\b", "ContextService"),
     (r"\bAsyncContextManager\b", "ContextManager"),
     (r"\bAsyncFileSystem\b", "FileSystem"),
+    (r"\bAsyncIterator\b", "Iterator"),
+    (r"\basync for\b", "for"),
     (r"\brun_async\b", "run_sync"),
     (r"\b__aenter__\b", "__enter__"),
     (r"\b__aexit__\b", "__exit__"),

@@ -54,6 +54,9 @@ async function main(): Promise<void> {
   const proc: Process = await session.command.start('ls', 0, '/tmp', { A: 'b' });
   const waited: CommandResult = await proc.wait();
   void waited;
+  for await (const c of proc.chunks()) { const t: string = c.text; void t; }
+  for await (const c of proc) { const st: 'stdout' | 'stderr' = c.stream; void st; }
+  await session.command.executeCommand('ls', undefined, undefined, undefined, { onStdout: (t: string) => { void t; } });
   await proc.kill();
   const ctx: ContextResult = await agentBay.context.get('name', true);
   if (ctx.context) {
