@@ -47,7 +47,7 @@ var commandOps = []*Op{
 		}},
 	{Name: "command_read", On: OnSession, Module: "process", Method: "chunks",
 		Doc: "Waits for the next output of a background command (one long poll of up to 10 s): new stdout and stderr, " +
-			"each maybe empty, and done with the result once it has ended and its output is all read.",
+			"each maybe empty, and done (with exit_code) once it has ended and its output is all read; command_wait then gives the result at once.",
 		Params: []Param{{"process_id", ID, "the id from command_start"}},
 		Result: ReadResult{},
 		run: func(ctx context.Context, x *Exec) (any, error) {
@@ -55,8 +55,11 @@ var commandOps = []*Op{
 			if err != nil {
 				return nil, err
 			}
-			return &ReadResult{Result: agentbay.Result{Success: true}, Stdout: string(out), Stderr: string(errOut),
-				Done: res != nil, CommandResult: res}, nil
+			r := &ReadResult{Result: agentbay.Result{Success: true}, Stdout: string(out), Stderr: string(errOut), Done: res != nil}
+			if res != nil {
+				r.ExitCode = res.ExitCode
+			}
+			return r, nil
 		}},
 	{Name: "command_kill", On: OnSession, Module: "process", Method: "kill",
 		Doc:    "Kills a background command (its process group); its wait then gives exit code 137. A command that has ended is left alone.",
@@ -79,8 +82,8 @@ type ProcessResult struct {
 // ReadResult is command_read's result.
 type ReadResult struct {
 	agentbay.Result
-	Stdout        string                  `json:"stdout"`
-	Stderr        string                  `json:"stderr"`
-	Done          bool                    `json:"done"`
-	CommandResult *agentbay.CommandResult `json:"result"`
+	Stdout   string `json:"stdout"`
+	Stderr   string `json:"stderr"`
+	Done     bool   `json:"done"`
+	ExitCode int    `json:"exit_code"` // once done; command_wait gives the whole result
 }
