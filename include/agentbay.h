@@ -384,7 +384,8 @@ typedef void (*ab_chunk_callback)(void *user_data, ab_op op, int stream,
  * one call at a time, on a library thread (not necessarily one of those of
  * the completion callbacks); the stream waits while on_chunk runs. Every
  * on_chunk call has returned before cb runs, and none comes after it, also
- * after ab_op_cancel. Then cb gets the result, as "command_wait"'s:
+ * after ab_op_cancel (which on_chunk may call; it must not wait for its own
+ * op). Then cb gets the result, as "command_wait"'s:
  * {"request_id", "success", "error_message", "output", "exit_code",
  * "stdout", "stderr", "trace_id"}, each stream kept up to 1 MiB there.
  * Needs a server with background commands (the local backend): the cloud

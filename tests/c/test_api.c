@@ -549,6 +549,28 @@ static void on_chunk(void *user_data, ab_op op, int stream, const char *data, si
     pthread_mutex_unlock(&chunk_mu);
 }
 
+/* A stream cancelled from inside its first chunk: the completion says
+ * cancelled, and no chunk comes after it (checked after ab_shutdown, which
+ * waits for every operation's work). */
+static atomic_int cancel_chunks, cancel_late, cancel_done, cancel_status;
+
+static void on_cancel_chunk(void *user_data, ab_op op, int stream, const char *data, size_t len)
+{
+    (void)user_data, (void)stream, (void)data, (void)len;
+    if (atomic_load(&cancel_done))
+        atomic_fetch_add(&cancel_late, 1);
+    if (atomic_fetch_add(&cancel_chunks, 1) == 0)
+        CHECK_RC(ab_op_cancel(op), AB_OK);
+}
+
+static void on_cancel_done(void *user_data, ab_op op, int status, const char *result_json,
+                           const ab_error *error)
+{
+    (void)user_data, (void)op, (void)result_json, (void)error;
+    atomic_store(&cancel_status, status);
+    atomic_store(&cancel_done, 1);
+}
+
 static void test_stream(ab_session s)
 {
     ab_op op;
@@ -602,6 +624,10 @@ static void test_stream(ab_session s)
         ab_string_free(r);
     }
 
+    CHECK_RC(ab_session_command_stream(s, "{\"command\": \"while :; do echo tick; sleep 0.001; done\"}",
+                                       on_cancel_chunk, on_cancel_done, NULL, NULL, NULL),
+             AB_OK);
+
     /* Bad ids and arguments. */
     CHECK_RC(ab_session_command_stream(s, "{\"process_id\": \"cmd-999\"}", on_chunk, NULL, NULL, &op, NULL),
              AB_OK);
@@ -652,6 +678,10 @@ int main(void)
     CHECK_RC(ab_client_close(client), AB_OK);
     CHECK_RC(ab_shutdown(), AB_OK);
     CHECK(ab_debug_handle_count() == 0);
+    CHECK(atomic_load(&cancel_done) && atomic_load(&cancel_status) == AB_E_CANCELLED);
+    CHECK(atomic_load(&cancel_chunks) >= 1 && atomic_load(&cancel_late) == 0);
+    printf("stream cancelled from its chunk: %d chunk call(s), none after the completion\n",
+           atomic_load(&cancel_chunks));
     printf("test_api: ok\n");
     return 0;
 }
