@@ -45,6 +45,12 @@ type op struct {
 	taken   bool // ab_op_wait handed the result out
 	freed   bool // ab_op_free released the handle
 	dropped bool // the result's handles were released
+
+	// An op that calls the host before its completion (chunks of a
+	// streamed command) holds gate while it does; the completion waits
+	// for it, so that it comes after every such call.
+	gate      sync.Mutex
+	streaming bool
 }
 
 var errCancelled = agentbay.Errorf(agentbay.KindCancelled, "the operation was cancelled")
@@ -60,8 +66,15 @@ type target struct {
 // start runs work as an asynchronous call of c and returns at once.
 func (c *client) start(to target, userData C.uintptr_t, opOut *C.ab_op,
 	work func(context.Context) (any, error)) error {
+	return c.startOp(to, userData, opOut, false, func(ctx context.Context, _ *op) (any, error) { return work(ctx) })
+}
+
+// startOp is start for work that needs its op; streaming: see op.gate.
+func (c *client) startOp(to target, userData C.uintptr_t, opOut *C.ab_op, streaming bool,
+	work func(context.Context, *op) (any, error)) error {
 	ctx, cancel := context.WithCancel(context.Background())
-	o := &op{c: c, cb: to.cb, q: to.q, ud: uintptr(userData), keep: opOut != nil, cancel: cancel, done: make(chan struct{})}
+	o := &op{c: c, cb: to.cb, q: to.q, ud: uintptr(userData), keep: opOut != nil, cancel: cancel,
+		done: make(chan struct{}), streaming: streaming}
 	// Counted before the op can be seen: a close on another thread may end
 	// it, and count its delivery done, as soon as track returns.
 	busy.add(2) // the work, then the delivery
@@ -78,10 +91,10 @@ func (c *client) start(to target, userData C.uintptr_t, opOut *C.ab_op,
 	return nil
 }
 
-func (o *op) run(ctx context.Context, work func(context.Context) (any, error)) {
+func (o *op) run(ctx context.Context, work func(context.Context, *op) (any, error)) {
 	defer busy.done()
 	defer o.cancel()
-	res, err := protect(ctx, work)
+	res, err := protect(ctx, func(ctx context.Context) (any, error) { return work(ctx, o) })
 	var body []byte
 	if err == nil {
 		body, err = toJSON(res)
@@ -173,6 +186,10 @@ func (o *op) deliver() {
 			panicError(p)
 		}
 	}()
+	if o.streaming {
+		o.gate.Lock() // a chunk being delivered ends first; none starts after
+		o.gate.Unlock()
+	}
 	if o.cb != nil {
 		var result *C.char
 		var cerr *C.ab_error
@@ -324,9 +341,14 @@ func ab_op_wait(h C.ab_op, timeoutMs C.int64_t, resultOut **C.char, errOut **C.a
 		if err != nil {
 			return err
 		}
-		switch {
-		case !o.wait(int64(timeoutMs)):
+		if !o.wait(int64(timeoutMs)) {
 			return agentbay.Errorf(agentbay.KindTimeout, "the operation is still running after %d ms", int64(timeoutMs))
+		}
+		if o.streaming && C.capi_in_callback()&C.CAPI_IN_CHUNK_CALLBACK == 0 {
+			o.gate.Lock() // as for a callback: no chunk after the wait returns
+			o.gate.Unlock()
+		}
+		switch {
 		case o.err != nil:
 			return o.err
 		case resultOut != nil:

@@ -136,6 +136,14 @@ void capi_completion_set(ab_completion *item, ab_op op, uintptr_t user_data,
     item->error = err;
 }
 
+void capi_chunk(ab_chunk_callback cb, uintptr_t user_data, ab_op op, int stream,
+                const char *data, size_t len)
+{
+    in_callback |= CAPI_IN_CHUNK_CALLBACK;
+    cb((void *)user_data, op, stream, data, len);
+    in_callback &= ~CAPI_IN_CHUNK_CALLBACK;
+}
+
 int capi_in_callback(void)
 {
     return in_callback;

@@ -33,6 +33,8 @@ void capi_deliver(ab_callback cb, uintptr_t user_data, ab_op op, int status,
                   const char *result_json, const ab_error *err);
 void capi_log(ab_log_callback cb, uintptr_t user_data, int level,
               const char *message);
+void capi_chunk(ab_chunk_callback cb, uintptr_t user_data, ab_op op, int stream,
+                const char *data, size_t len);
 
 /* Fills one completion of ab_queue_drain (user_data is any value, which Go
  * must not hold as a pointer). */
@@ -42,6 +44,7 @@ void capi_completion_set(ab_completion *item, ab_op op, uintptr_t user_data,
 /* Which kind of host callback this thread is running now, if any. */
 #define CAPI_IN_OP_CALLBACK  1
 #define CAPI_IN_LOG_CALLBACK 2
+#define CAPI_IN_CHUNK_CALLBACK 4
 int capi_in_callback(void);
 
 #endif /* AGENTBAY_CAPI_H */

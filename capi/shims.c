@@ -167,3 +167,11 @@ int ab_session_get_status(ab_session session, ab_callback cb, void *user_data,
     return capi_session_get_status(session, cb, (uintptr_t)user_data, op_out,
                                    err_out);
 }
+
+int ab_session_command_stream(ab_session session, const char *params_json,
+                              ab_chunk_callback on_chunk, ab_callback cb,
+                              void *user_data, ab_op *op_out, ab_error **err_out)
+{
+    return capi_session_command_stream(session, params_json, on_chunk, cb,
+                                       (uintptr_t)user_data, op_out, err_out);
+}

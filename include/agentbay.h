@@ -105,6 +105,7 @@
 #ifndef AGENTBAY_H
 #define AGENTBAY_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -434,6 +435,37 @@ int ab_session_resume_async(ab_session session, ab_callback cb, void *user_data,
 /* Reads the session's status. Result: {..., "status": "RUNNING"}. */
 int ab_session_get_status(ab_session session, ab_callback cb, void *user_data,
                           ab_op *op_out, ab_error **err_out);
+
+/* ---- Streamed commands ------------------------------------------------ */
+
+/* The streams of a chunk. */
+#define AB_STREAM_STDOUT 1
+#define AB_STREAM_STDERR 2
+
+/* A piece of a streamed command's output: len bytes of stream (AB_STREAM_*)
+ * at data, UTF-8 (a chunk never splits a character), not NUL-terminated,
+ * valid only during the callback. */
+typedef void (*ab_chunk_callback)(void *user_data, ab_op op, int stream,
+                                  const char *data, size_t len);
+
+/* Runs a shell command and streams its output: params_json is
+ * "command_start"'s ({"command", "timeout_ms" (0: the server's longest),
+ * "cwd", "envs"}) to start one, or {"process_id"} to stream one that
+ * "command_start" started. on_chunk (may be NULL) gets each piece of output
+ * as it arrives: each stream's chunks in order, every byte exactly once,
+ * one call at a time, on a library thread (not necessarily one of those of
+ * the completion callbacks); the stream waits while on_chunk runs. Every
+ * on_chunk call has returned before cb runs, and none comes after it, also
+ * after ab_op_cancel (which on_chunk may call; it must not wait for its own
+ * op). Then cb gets the result, as "command_wait"'s:
+ * {"request_id", "success", "error_message", "output", "exit_code",
+ * "stdout", "stderr", "trace_id"}, each stream kept up to 1 MiB there.
+ * Needs a server with background commands (the local backend): the cloud
+ * answers AB_E_UNSUPPORTED. The same without chunks:
+ * ab_session_call(session, "command_start", ...), then "command_wait". */
+int ab_session_command_stream(ab_session session, const char *params_json,
+                              ab_chunk_callback on_chunk, ab_callback cb,
+                              void *user_data, ab_op *op_out, ab_error **err_out);
 
 /* ---- Testing ---------------------------------------------------------- */
 

@@ -277,9 +277,42 @@ export interface CommandResult extends ApiResponse {
 export class Command {
   private constructor();
   /** Runs a shell command and waits for it; success is false on a non-zero exit.
-   * timeoutMs: default and most 50000. */
+   * timeoutMs: default and most 50000. With onStdout or onStderr the output is streamed
+   * to them as it comes (local backend only; the cloud gives errorKind 'unsupported'). */
   executeCommand(command: string, timeoutMs?: number, cwd?: string, envs?: Record<string, string>,
-    options?: CallOptions): Promise<CommandResult>;
+    options?: StreamOptions): Promise<CommandResult>;
+  /** Starts a shell command in the background (local backend; the cloud rejects it: 'unsupported').
+   * timeoutMs: default 0, the server's longest. Rejects with an AgentBayError if it cannot start. */
+  start(command: string, timeoutMs?: number, cwd?: string, envs?: Record<string, string>,
+    options?: CallOptions): Promise<Process>;
+  /** The Process of a command id that start() gave (no call is made). */
+  process(processId: string): Process;
+}
+
+/** executeCommand's options: a signal, and callbacks that stream the output. */
+export interface StreamOptions extends CallOptions {
+  onStdout?: (text: string) => void;
+  onStderr?: (text: string) => void;
+}
+
+/** A piece of a streamed command's output. */
+export interface OutputChunk {
+  stream: 'stdout' | 'stderr';
+  text: string;
+}
+
+/** A command started by Command.start(). */
+export class Process {
+  /** The output as it arrives, each stream in order, every byte once. */
+  chunks(options?: CallOptions): AsyncGenerator<OutputChunk, void, undefined>;
+  [Symbol.asyncIterator](): AsyncGenerator<OutputChunk, void, undefined>;
+  private constructor();
+  /** The command's id on the server. */
+  readonly processId: string;
+  /** Waits for the command to exit: as executeCommand's result (exitCode 137 once killed). */
+  wait(options?: CallOptions): Promise<CommandResult>;
+  /** Kills the command's process group; nothing if it has ended. An unknown id rejects (invalid_argument). */
+  kill(options?: CallOptions): Promise<ApiResponse>;
 }
 
 export interface BoolResult extends ApiResponse {

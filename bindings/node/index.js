@@ -283,8 +283,91 @@ class Command {
    * official SDKs send; envs are extra environment variables.
    */
   async executeCommand(command, timeoutMs, cwd, envs, options) {
-    return this.#run('execute_command', { command: command ?? null, timeoutMs, cwd, envs },
-      options, undefined, { output: '', exitCode: 1 });
+    const { onStdout, onStderr } = check.optionalObject(options, 'options');
+    if (onStdout === undefined && onStderr === undefined) {
+      return this.#run('execute_command', { command: command ?? null, timeoutMs, cwd, envs },
+        options, undefined, { output: '', exitCode: 1 });
+    }
+    // Streamed (not in the official SDK; needs background commands, which
+    // the cloud lacks): each piece of output goes to its callback as it comes.
+    for (const [name, f] of [['onStdout', onStdout], ['onStderr', onStderr]]) {
+      if (f !== undefined && typeof f !== 'function') throw invalidArgument(`options.${name} must be a function`);
+    }
+    const failed = { output: '', exitCode: 1 };
+    const started = await this.#run('command_start', { command: command ?? null, timeoutMs: timeoutMs ?? 50000, cwd, envs },
+      options, undefined, failed);
+    if (!started.success) return started;
+    const proc = new Process(this.#run, started.processId);
+    try {
+      for await (const chunk of proc.chunks(options)) {
+        (chunk.stream === 'stdout' ? onStdout : onStderr)?.(chunk.text);
+      }
+    } catch (e) {
+      await proc.kill().catch(() => {}); // aborted, or a callback threw: do not leave it running
+      if (e instanceof AgentBayError && e.kind !== 'cancelled') {
+        return { requestId: e.requestId, success: false, errorMessage: e.message, errorKind: e.kind, error: e, ...failed };
+      }
+      throw e;
+    }
+    return proc.wait(options);
+  }
+
+  /**
+   * Starts a shell command in the background (not in the official SDK: the
+   * cloud rejects it with kind 'unsupported'). Resolves to a Process once
+   * started; rejects with an AgentBayError if it cannot start. timeoutMs 0
+   * or undefined: the server's longest (10 minutes on the local backend).
+   */
+  async start(command, timeoutMs, cwd, envs, options) {
+    const r = await this.#run('command_start', { command: command ?? null, timeoutMs, cwd, envs }, options);
+    if (!r.success) throw r.error;
+    return new Process(this.#run, r.processId);
+  }
+
+  /** The Process of a command id that start() gave (no call is made). */
+  process(processId) {
+    if (typeof processId !== 'string' || processId === '') throw invalidArgument('processId must be a non-empty string');
+    return new Process(this.#run, processId);
+  }
+}
+
+/** A command started by session.command.start(). */
+class Process {
+  #run;
+
+  constructor(run, processId) {
+    this.#run = run;
+    /** The command's id on the server. */
+    this.processId = processId;
+  }
+
+  /**
+   * The command's output as it arrives: { stream: 'stdout' | 'stderr', text },
+   * each stream's pieces in order, every byte once (`for await (const c of
+   * proc.chunks())`); it ends once the command has ended and its output is
+   * read, and rejects with an AgentBayError if the output cannot be read.
+   */
+  async* chunks(options) {
+    for (;;) {
+      const r = await this.#run('command_read', { processId: this.processId }, options, (x) => x);
+      if (!r.success) throw r.error;
+      if (r.stdout) yield { stream: 'stdout', text: r.stdout };
+      if (r.stderr) yield { stream: 'stderr', text: r.stderr };
+      if (r.done) return;
+    }
+  }
+
+  [Symbol.asyncIterator]() { return this.chunks(); }
+
+  /** Waits for the command to exit: a CommandResult, as executeCommand's
+   * (exitCode 137 once killed; each stream kept up to 1 MiB). */
+  async wait(options) {
+    return this.#run('command_wait', { processId: this.processId }, options, undefined, { output: '', exitCode: 1 });
+  }
+
+  /** Kills the command's process group (nothing if it has ended). */
+  async kill(options) {
+    return this.#run('command_kill', { processId: this.processId }, options);
   }
 }
 
@@ -521,5 +604,5 @@ class FileSystem {
 }
 
 module.exports = {
-  AgentBay, Session, Command, Code, ContextService, ContextManager, FileSystem, AgentBayError, AbortError,
+  AgentBay, Session, Command, Process, Code, ContextService, ContextManager, FileSystem, AgentBayError, AbortError,
 };

@@ -2,6 +2,6 @@
 import agentbay from './index.js';
 
 export const {
-  AgentBay, Session, Command, Code, ContextService, ContextManager, FileSystem, AgentBayError, AbortError,
+  AgentBay, Session, Command, Process, Code, ContextService, ContextManager, FileSystem, AgentBayError, AbortError,
 } = agentbay;
 export default agentbay;

@@ -111,6 +111,47 @@ async def file_round_trip(session, rounds: int = 20) -> None:
     print(f"1 MiB write_file + read_file, asyncio (median of {rounds}): {ms(samples[2:])}")
 
 
+SEQ_BYTES = 588895  # the output of `seq 1 100000`
+
+
+async def stream_seq(session, rounds: int = 10) -> None:
+    """`seq 1 100000` streamed through the asyncio iterator."""
+    async def once() -> tuple:
+        t0 = time.perf_counter()
+        first, n = None, 0
+        proc = await session.command.start("seq 1 100000")
+        async for chunk in proc.chunks():
+            first = first or time.perf_counter() - t0
+            n += len(chunk.text)
+        assert n == SEQ_BYTES, n
+        return time.perf_counter() - t0, first
+    report("asyncio proc.chunks()", [await once() for _ in range(rounds + 2)][2:])
+
+
+def stream_seq_blocking(rounds: int = 10) -> None:
+    """The same through the blocking API."""
+    with AgentBay() as ab:
+        session = ab.create().session
+
+        def once() -> tuple:
+            t0 = time.perf_counter()
+            first, n = None, 0
+            for chunk in session.command.start("seq 1 100000").chunks():
+                first = first or time.perf_counter() - t0
+                n += len(chunk.text)
+            assert n == SEQ_BYTES, n
+            return time.perf_counter() - t0, first
+        report("blocking proc.chunks()", [once() for _ in range(rounds + 2)][2:])
+        session.delete()
+
+
+def report(label: str, samples: list) -> None:
+    total = statistics.median(t for t, _ in samples)
+    first = statistics.median(f for _, f in samples)
+    print(f"streamed seq 1 100000, {label} (median of {len(samples)}): {total * 1000:.1f} ms, "
+          f"first byte {first * 1000:.2f} ms, {SEQ_BYTES / total / 1e6:.1f} MB/s")
+
+
 async def timed(call, want: str = "") -> float:
     """Seconds that call takes; it must succeed (with status want, if given)."""
     started = time.perf_counter()
@@ -295,7 +336,9 @@ async def main() -> None:
         round_trips = paths["queue"]
         mixed = await interleaved_round_trips(session)
         await file_round_trip(session)
+        await stream_seq(session)
         await session.delete()
+    stream_seq_blocking()
     py = blocking_figures()
     c = c_figures()
     print(f"ffi floor: ab_abi_version via ctypes {us(py['abi'])} per call")

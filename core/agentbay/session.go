@@ -26,8 +26,9 @@ type Session struct {
 	token       string
 
 	mu         sync.RWMutex
-	servers    map[string]string // tool name -> MCP server, from ToolList
-	transferID string            // the file-transfer context, once known
+	servers    map[string]string   // tool name -> MCP server, from ToolList
+	transferID string              // the file-transfer context, once known
+	procs      map[string]*Process // background commands, by id (Process)
 }
 
 // ID returns the session id.

@@ -85,7 +85,7 @@ func engineLifecycle(t *testing.T, useTLS bool) {
 		t.Fatalf("link: %+v %v", link, err)
 	}
 	tools, err := s.ListMcpTools(ctx, "")
-	if err != nil || len(tools.Tools) != 14 {
+	if err != nil || len(tools.Tools) != 17 {
 		t.Fatalf("tools: %+v %v", tools, err)
 	}
 	list, err := client.List(ctx, agentbay.ListParams{Labels: map[string]string{"env": "prod"}, Status: agentbay.StatusRunning})

@@ -174,7 +174,7 @@ func TestEveryAction(t *testing.T) {
 
 	for _, image := range []string{"linux_latest", "code_latest", "browser_latest", ""} {
 		list := c.call("ListMcpTools", "ImageId", image).Get("Data")
-		if list.Type != gjson.String || gjson.Get(list.String(), "#").Int() != 14 {
+		if list.Type != gjson.String || gjson.Get(list.String(), "#").Int() != 17 {
 			t.Fatalf("ListMcpTools %q: %s", image, list.Raw)
 		}
 	}

@@ -93,6 +93,39 @@ static double median_us(int n, void (*f)(ab_session), ab_session s)
     return m;
 }
 
+/* ---- a streamed `seq 1 100000`: first byte and throughput ---- */
+
+static double stream_t0, stream_first;
+static size_t stream_bytes;
+
+static void on_seq_chunk(void *user_data, ab_op op, int stream, const char *data, size_t len)
+{
+    (void)user_data, (void)op, (void)stream, (void)data;
+    if (stream_bytes == 0)
+        stream_first = now_ns() - stream_t0;
+    stream_bytes += len;
+}
+
+static double stream_first_us[20];
+static int stream_run;
+
+static void stream_seq(ab_session s)
+{
+    ab_op op;
+
+    stream_bytes = 0;
+    stream_t0 = now_ns();
+    check(ab_session_command_stream(s, "{\"command\": \"seq 1 100000\"}", on_seq_chunk, NULL, NULL, &op, NULL),
+          "command_stream");
+    check(ab_op_wait(op, -1, NULL, NULL), "command_stream");
+    ab_op_free(op);
+    if (stream_bytes != 588895) {
+        fprintf(stderr, "bench: streamed %zu bytes\n", stream_bytes);
+        exit(1);
+    }
+    stream_first_us[stream_run++ % 20] = stream_first / 1e3;
+}
+
 /* A 1 MiB text file written then read back whole, through the generic call. */
 static char *file_params;
 
@@ -144,7 +177,7 @@ static void run_direct(const char *path, double *id_ns, double *labels_us, doubl
 int main(int argc, char **argv)
 {
     const int calls = 1000000, trips = 2000;
-    double go_id = -1, go_labels = -1, go_file = -1, c_abi, c_id, c_wait, c_cb, c_file, t0;
+    double go_id = -1, go_labels = -1, go_file = -1, c_abi, c_id, c_wait, c_cb, c_file, c_stream, t0;
     ab_client client;
     ab_session s;
     ab_op op;
@@ -189,6 +222,9 @@ int main(int argc, char **argv)
         free(file_params);
     }
 
+    c_stream = median_us(20, stream_seq, s);
+    qsort(stream_first_us, 20, sizeof stream_first_us[0], cmp_double);
+
     check(ab_session_delete(s, 0, NULL, NULL, &op, NULL), "delete");
     check(ab_op_wait(op, -1, NULL, NULL), "delete");
     ab_op_free(op);
@@ -206,5 +242,7 @@ int main(int argc, char **argv)
            go_labels, c_cb / go_labels, c_cb - go_labels);
     printf("%-44s %7.2f ms %7.2f ms %7.2fx %7.2f ms\n", "1 MiB write_file + read_file (median of 20)",
            c_file / 1e3, go_file / 1e3, c_file / go_file, (c_file - go_file) / 1e3);
+    printf("%-44s %7.2f ms, first byte %.2f ms, %.1f MB/s (median of 20)\n", "streamed seq 1 100000 (ab_session_command_stream)",
+           c_stream / 1e3, stream_first_us[10] / 1e3, 588895 / c_stream);
     return 0;
 }

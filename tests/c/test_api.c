@@ -517,6 +517,130 @@ static void check_signals_untouched(void)
     }
 }
 
+/* ---- streamed and background commands ---- */
+
+static pthread_mutex_t chunk_mu = PTHREAD_MUTEX_INITIALIZER;
+static char chunk_out[256], chunk_err[256];
+static int chunk_calls, chunk_released, chunk_late, chunk_done;
+static ab_session chunk_session;
+
+static void on_chunk(void *user_data, ab_op op, int stream, const char *data, size_t len)
+{
+    char *buf = stream == AB_STREAM_STDOUT ? chunk_out : chunk_err;
+
+    (void)op;
+    CHECK(user_data == (void *)7);
+    CHECK(stream == AB_STREAM_STDOUT || stream == AB_STREAM_STDERR);
+    pthread_mutex_lock(&chunk_mu);
+    chunk_calls++;
+    if (chunk_done)
+        chunk_late++;
+    CHECK(strlen(buf) + len < sizeof chunk_out);
+    strncat(buf, data, len);
+    if (!chunk_released && strstr(chunk_out, "first\n") != NULL) {
+        /* The command waits for this file: it is written only now that
+         * the first chunk has come. */
+        chunk_released = 1;
+        CHECK_RC(ab_session_call(chunk_session, "write_file",
+                                 "{\"path\": \"/tmp/c-go\", \"content\": \"\"}",
+                                 NULL, NULL, NULL, NULL),
+                 AB_OK);
+    }
+    pthread_mutex_unlock(&chunk_mu);
+}
+
+/* A stream cancelled from inside its first chunk: the completion says
+ * cancelled, and no chunk comes after it (checked after ab_shutdown, which
+ * waits for every operation's work). */
+static atomic_int cancel_chunks, cancel_late, cancel_done, cancel_status;
+
+static void on_cancel_chunk(void *user_data, ab_op op, int stream, const char *data, size_t len)
+{
+    (void)user_data, (void)stream, (void)data, (void)len;
+    if (atomic_load(&cancel_done))
+        atomic_fetch_add(&cancel_late, 1);
+    if (atomic_fetch_add(&cancel_chunks, 1) == 0)
+        CHECK_RC(ab_op_cancel(op), AB_OK);
+}
+
+static void on_cancel_done(void *user_data, ab_op op, int status, const char *result_json,
+                           const ab_error *error)
+{
+    (void)user_data, (void)op, (void)result_json, (void)error;
+    atomic_store(&cancel_status, status);
+    atomic_store(&cancel_done, 1);
+}
+
+static void test_stream(ab_session s)
+{
+    ab_op op;
+    ab_error *err = NULL;
+    char *r, pid[64];
+
+    chunk_session = s;
+    CHECK_RC(ab_session_command_stream(s,
+                                       "{\"command\": \"echo first; echo e1 >&2; "
+                                       "while [ ! -e /tmp/c-go ]; do sleep 0.01; done; "
+                                       "echo second; exit 3\"}",
+                                       on_chunk, NULL, (void *)7, &op, NULL),
+             AB_OK);
+    r = wait_ok(op);
+    pthread_mutex_lock(&chunk_mu);
+    chunk_done = 1;
+    CHECK(chunk_released);
+    CHECK(strcmp(chunk_out, "first\nsecond\n") == 0);
+    CHECK(strcmp(chunk_err, "e1\n") == 0);
+    pthread_mutex_unlock(&chunk_mu);
+    CHECK(strstr(r, "\"exit_code\":3") != NULL);
+    CHECK(strstr(r, "\"stdout\":\"first\\nsecond\\n\"") != NULL);
+    ab_string_free(r);
+    printf("stream: %d chunks\n", chunk_calls);
+
+    /* Background: start, kill, wait; then a started command streamed by id. */
+    CHECK_RC(ab_session_call(s, "command_start", "{\"command\": \"sleep 600\"}", NULL, NULL, &op, NULL), AB_OK);
+    r = wait_ok(op);
+    CHECK(json_string(r, "process_id", pid, sizeof pid) == 1);
+    ab_string_free(r);
+    {
+        char params[128];
+        snprintf(params, sizeof params, "{\"process_id\": \"%s\"}", pid);
+        CHECK_RC(ab_session_call(s, "command_kill", params, NULL, NULL, &op, NULL), AB_OK);
+        ab_string_free(wait_ok(op));
+        CHECK_RC(ab_session_call(s, "command_wait", params, NULL, NULL, &op, NULL), AB_OK);
+        r = wait_ok(op);
+        CHECK(strstr(r, "\"exit_code\":137") != NULL);
+        ab_string_free(r);
+    }
+    CHECK_RC(ab_session_call(s, "command_start", "{\"command\": \"echo by-id\"}", NULL, NULL, &op, NULL), AB_OK);
+    r = wait_ok(op);
+    CHECK(json_string(r, "process_id", pid, sizeof pid) == 1);
+    ab_string_free(r);
+    {
+        char params[128];
+        snprintf(params, sizeof params, "{\"process_id\": \"%s\"}", pid);
+        CHECK_RC(ab_session_command_stream(s, params, NULL, NULL, NULL, &op, NULL), AB_OK);
+        r = wait_ok(op);
+        CHECK(strstr(r, "\"stdout\":\"by-id\\n\"") != NULL);
+        ab_string_free(r);
+    }
+
+    CHECK_RC(ab_session_command_stream(s, "{\"command\": \"while :; do echo tick; sleep 0.001; done\"}",
+                                       on_cancel_chunk, on_cancel_done, NULL, NULL, NULL),
+             AB_OK);
+
+    /* Bad ids and arguments. */
+    CHECK_RC(ab_session_command_stream(s, "{\"process_id\": \"cmd-999\"}", on_chunk, NULL, NULL, &op, NULL),
+             AB_OK);
+    wait_fails(op, AB_E_INVALID_ARGUMENT);
+    CHECK_RC(ab_session_call(s, "command_wait", "{\"process_id\": \"cmd-999\"}", NULL, NULL, &op, NULL), AB_OK);
+    wait_fails(op, AB_E_INVALID_ARGUMENT);
+    CHECK_RC(ab_session_command_stream(s, NULL, on_chunk, NULL, NULL, &op, &err), AB_E_INVALID_ARGUMENT);
+    CHECK(strcmp(ab_error_param(err), "command") == 0);
+    ab_error_free(err);
+    CHECK_RC(ab_session_command_stream(0, "{\"command\": \"true\"}", on_chunk, NULL, NULL, &op, NULL),
+             AB_E_INVALID_HANDLE);
+}
+
 int main(void)
 {
     ab_session s;
@@ -536,6 +660,7 @@ int main(void)
     test_client_calls(id, s);
     test_callbacks(s);
     test_small_user_data(s);
+    test_stream(s);
     test_delete(s, id);
     check_signals_untouched();
 
@@ -553,6 +678,10 @@ int main(void)
     CHECK_RC(ab_client_close(client), AB_OK);
     CHECK_RC(ab_shutdown(), AB_OK);
     CHECK(ab_debug_handle_count() == 0);
+    CHECK(atomic_load(&cancel_done) && atomic_load(&cancel_status) == AB_E_CANCELLED);
+    CHECK(atomic_load(&cancel_chunks) >= 1 && atomic_load(&cancel_late) == 0);
+    printf("stream cancelled from its chunk: %d chunk call(s), none after the completion\n",
+           atomic_load(&cancel_chunks));
     printf("test_api: ok\n");
     return 0;
 }

@@ -168,6 +168,7 @@ static void expect_invalid_everywhere(ab_client ch, ab_session sh, ab_op oh)
     ASYNC(ab_session_info(sh, tally_cb, &ref0, &op, &err));
     ASYNC(ab_session_get_link(sh, NULL, 0, NULL, tally_cb, &ref0, &op, &err));
     ASYNC(ab_session_list_mcp_tools(sh, NULL, tally_cb, &ref0, &op, &err));
+    ASYNC(ab_session_command_stream(sh, "{\"command\": \"true\"}", NULL, tally_cb, &ref0, &op, &err));
     ASYNC(ab_session_call_mcp_tool(sh, "shell", "{}", NULL, tally_cb, &ref0,
                                    &op, &err));
     ASYNC(ab_session_pause(sh, 0, 0, tally_cb, &ref0, &op, &err));
@@ -284,6 +285,14 @@ static void test_null_and_bad_text(ab_client c)
     CHECK(strcmp(ab_error_param(err), "envs") == 0);
     ab_error_free(err);
     err = NULL;
+    /* Streamed commands: no command, a blank process id, garbage, bad UTF-8. */
+    expect_error(ab_session_command_stream(s, NULL, NULL, tally_cb, &ref0, &op, &err), err, ia);
+    expect_error(ab_session_command_stream(s, "{\"process_id\": \" \"}", NULL, tally_cb, &ref0, &op, &err),
+                 err, ia);
+    expect_error(ab_session_command_stream(s, "{\"command\": ", NULL, tally_cb, &ref0, &op, &err), err, ia);
+    expect_error(ab_session_command_stream(s, "{\"command\": \"\xff\"}", NULL, tally_cb, &ref0, &op, &err),
+                 err, ia);
+    expect_error(ab_session_call(s, "command_wait", "{}", tally_cb, &ref0, &op, &err), err, ia);
     expect_error(ab_client_call(c, "get", "{\"session_id\": \"\xff\"}", tally_cb, &ref0, &op,
                                 &err),
                  err, ia);

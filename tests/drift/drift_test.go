@@ -268,7 +268,7 @@ func checkNodeOps(f files) []string {
 // nodeClasses are the classes of index.d.ts that hold each module's methods.
 var nodeClasses = map[ops.Target]map[string]string{
 	ops.OnClient:  {"": "AgentBay", "context": "ContextService"},
-	ops.OnSession: {"": "Session", "command": "Command", "code": "Code", "context": "ContextManager", "file_system": "FileSystem"},
+	ops.OnSession: {"": "Session", "command": "Command", "process": "Process", "code": "Code", "context": "ContextManager", "file_system": "FileSystem"},
 }
 
 func checkNodeTypes(f files) []string {

@@ -31,13 +31,14 @@ from typing import Optional
 
 from . import _native
 from ._async import (AsyncAgentBay, AsyncCode, AsyncCommand, AsyncContextManager,
-                     AsyncContextService, AsyncFileSystem, AsyncSession)
-from ._sync import AgentBay, Code, Command, ContextManager, ContextService, FileSystem, Session
+                     AsyncContextService, AsyncFileSystem, AsyncProcess, AsyncSession)
+from ._sync import (AgentBay, Code, Command, ContextManager, ContextService, FileSystem, Process,
+                    Session)
 from .config import EMBEDDED, Config, ContextListParams, ContextSync, CreateSessionParams
 from .exceptions import AgentBayError, SessionError
 from .results import (ApiResponse, BinaryFileContentResult, BoolResult, ClearContextResult,
                       CommandResult, Context, ContextBinding, ContextBindingsResult,
-                      ContextBindResult, ContextFileEntry, ContextFileListResult,
+                      ContextBindResult, ContextFileEntry, ContextFileListResult, OutputChunk,
                       ContextInfoResult, ContextListResult, ContextResult, ContextStatusData,
                       ContextSyncResult, DeleteResult, DirectoryEntry, DirectoryListResult,
                       DownloadResult, EditFileResult, EnhancedCodeExecutionResult, ExecutionError,
@@ -74,6 +75,7 @@ def library_version() -> str:
 
 __all__ = [
     "AsyncAgentBay", "AsyncSession", "AsyncCommand", "AgentBay", "Session", "Command",
+    "AsyncProcess", "Process", "OutputChunk",
     "AsyncCode", "Code", "EnhancedCodeExecutionResult", "ExecutionResult", "ExecutionLogs",
     "ExecutionError",
     "AsyncContextService", "AsyncContextManager", "ContextService", "ContextManager",

@@ -8,7 +8,8 @@ Generated from _async.py by tools/gen_sync.py: do not edit.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, List, Literal, Optional, Union, overload
+from typing import (Any, Iterator, Callable, Dict, List, Literal, Optional, Union,
+                    overload)
 
 from ._core import (ClientBase, SessionBase, bindings, code_result, command_failed, context_syncs,
                     contexts, dir_entries,
@@ -22,7 +23,7 @@ from .results import (BinaryFileContentResult, BoolResult, ClearContextResult, C
                       ContextResult, ContextSyncResult, DeleteResult, DirectoryListResult,
                       DownloadResult, EditFileResult, EnhancedCodeExecutionResult,
                       FileContentResult, FileInfoResult, FileSearchResult, FileUrlResult,
-                      McpToolResult, McpToolsResult, MultipleFileContentResult, OperationResult,
+                      McpToolResult, McpToolsResult, MultipleFileContentResult, OperationResult, OutputChunk,
                       SessionListResult, SessionPauseResult, SessionResult, SessionResumeResult,
                       SessionStatusResult, UploadResult)
 
@@ -289,7 +290,9 @@ class Command:
 
     def execute_command(self, command: str, timeout_ms: int = 50000,
                               cwd: Optional[str] = None,
-                              envs: Optional[Dict[str, str]] = None) -> CommandResult:
+                              envs: Optional[Dict[str, str]] = None, *,
+                              on_stdout: Optional[Callable[[str], Any]] = None,
+                              on_stderr: Optional[Callable[[str], Any]] = None) -> CommandResult:
         """Runs a shell command and waits for it to end.
 
         Args:
@@ -298,6 +301,13 @@ class Command:
                 official SDKs send; the command is killed when it is reached).
             cwd: the working directory (None: the session's home).
             envs: extra environment variables, all str.
+            on_stdout, on_stderr: if either is given, the output is
+                streamed: each is called with every piece of its stream as
+                it arrives, in order (not in the official SDK; it needs the
+                local backend's background commands, and the cloud gives a
+                failed result with error_kind ``unsupported``). Streamed,
+                timeout_ms is not capped at 50000, and each stream is kept
+                up to 1 MiB in the result.
 
         Returns:
             CommandResult: ``success`` False on a non-zero exit or a failure.
@@ -306,9 +316,108 @@ class Command:
             ValueError: ``envs`` has a key or value that is not a str, as in
                 the official SDK.
         """
-        return run_sync(self.session._op("execute_command", CommandResult, {
+        if on_stdout is None and on_stderr is None:
+            return run_sync(self.session._op("execute_command", CommandResult, {
+                "command": command, "timeout_ms": timeout_ms, "cwd": cwd, "envs": envs},
+                fail=command_failed))
+        started = run_sync(self.session._op("command_start", CommandResult, {
             "command": command, "timeout_ms": timeout_ms, "cwd": cwd, "envs": envs},
-            fail=command_failed))
+            ok=lambda d: d["process_id"], fail=command_failed))
+        if isinstance(started, CommandResult):
+            return started
+        proc = Process(self.session, started)
+        try:
+            for chunk in proc.chunks():
+                callback = on_stdout if chunk.stream == "stdout" else on_stderr
+                if callback is not None:
+                    callback(chunk.text)
+        except SessionError as exc:
+            return CommandResult(success=False, error_message=str(exc), exit_code=1,
+                                 error_kind=exc.error_kind or "")
+        except BaseException:
+            proc.kill()  # cancelled, or a callback raised: do not leave it running
+            raise
+        return proc.wait()
+
+    def start(self, command: str, timeout_ms: int = 0, cwd: Optional[str] = None,
+                    envs: Optional[Dict[str, str]] = None) -> Process:
+        """Starts a shell command in the background and returns at once.
+
+        Not part of the official SDK: it needs the local backend's
+        background tools, and the cloud raises SessionError (error_kind
+        ``unsupported``).
+
+        Args:
+            command: the command, run by the session's shell.
+            timeout_ms: time limit in milliseconds (0: the server's longest,
+                10 minutes on the local backend).
+            cwd: the working directory (None: the session's home).
+            envs: extra environment variables, all str.
+
+        Returns:
+            Process: ``proc.wait()`` for its CommandResult,
+            ``proc.kill()`` to stop it.
+
+        Raises:
+            SessionError: the command could not be started.
+        """
+        pid = run_sync(self.session._op("command_start", OperationResult, {
+            "command": command, "timeout_ms": timeout_ms, "cwd": cwd, "envs": envs},
+            ok=lambda d: d["process_id"], fail=raises("Failed to start command")))
+        return Process(self.session, pid)
+
+
+class Process:
+    """A command started by ``session.command.start``."""
+
+    def __init__(self, session: Session, process_id: str) -> None:
+        self.session = session
+        self.process_id = process_id
+
+    def __repr__(self) -> str:
+        return f"Process({self.process_id!r})"
+
+    def chunks(self) -> Iterator[OutputChunk]:
+        """The command's output as it arrives: OutputChunk(stream, text),
+        stream "stdout" or "stderr", each stream's pieces in order, every
+        byte once (``for chunk in proc.chunks()``). It ends once the
+        command has ended and its output is read; ``proc.wait()``
+        then gives the result at once. A second iteration yields nothing.
+
+        Raises:
+            SessionError: the output cannot be read (e.g. an unknown
+                process, or the cloud: error_kind ``unsupported``).
+        """
+        while True:
+            d = run_sync(self.session._op("command_read", OperationResult,
+                                                 {"process_id": self.process_id}, ok=lambda d: d,
+                                                 fail=raises("Failed to read the command's output")))
+            if d.get("stdout"):
+                yield OutputChunk("stdout", d["stdout"])
+            if d.get("stderr"):
+                yield OutputChunk("stderr", d["stderr"])
+            if d.get("done"):
+                return
+
+    def wait(self) -> CommandResult:
+        """Waits for the command to exit.
+
+        Returns:
+            CommandResult: as execute_command's (each stream kept up to
+            1 MiB); a killed command has exit_code 137, an unknown process
+            a failed result saying so.
+        """
+        return run_sync(self.session._op("command_wait", CommandResult,
+                                                {"process_id": self.process_id}, fail=command_failed))
+
+    def kill(self) -> OperationResult:
+        """Kills the command's process group (nothing if it has ended).
+
+        Returns:
+            OperationResult: failed for an unknown process.
+        """
+        return run_sync(self.session._op("command_kill", OperationResult,
+                                                {"process_id": self.process_id}))
 
 
 class Code:

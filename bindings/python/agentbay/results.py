@@ -12,7 +12,7 @@ comes last.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Union
+from typing import TYPE_CHECKING, Any, Dict, List, NamedTuple, Optional, Union
 
 if TYPE_CHECKING:
     from ._async import AsyncSession
@@ -222,6 +222,12 @@ class ContextInfoResult(ApiResponse):
     context_status_data: List[ContextStatusData] = field(default_factory=list)
     error_message: str = ""
     error_kind: str = ""
+
+
+class OutputChunk(NamedTuple):
+    """A piece of a streamed command's output (``proc.chunks()``)."""
+    stream: str  # "stdout" or "stderr"
+    text: str
 
 
 @dataclass

@@ -50,42 +50,56 @@ type shellFailed struct {
 	TraceID   string `json:"traceId"`
 }
 
-func runShell(ctx context.Context, w *Workspace, a args) Result {
+// shellCommand reads the arguments of shell and shell_start: command,
+// timeout_ms (def if missing), cwd and envs.
+func shellCommand(w *Workspace, a args, def int64) (sandbox.Command, *Result) {
+	bad := func(err error) (sandbox.Command, *Result) {
+		r := failf("%v", err)
+		return sandbox.Command{}, &r
+	}
 	command, err := a.str("command", true)
 	if err != nil {
-		return failf("%v", err)
+		return bad(err)
 	}
 	if strings.ContainsRune(command, 0) {
-		return failf("invalid argument %q: it contains a NUL character", "command")
+		return bad(fmt.Errorf("invalid argument %q: it contains a NUL character", "command"))
 	}
-	ms, err := a.int("timeout_ms", defaultShellTimeout.Milliseconds())
+	ms, err := a.int("timeout_ms", def)
 	if err != nil {
-		return failf("%v", err)
+		return bad(err)
 	}
 	dir, err := a.str("cwd", false)
 	if err != nil {
-		return failf("%v", err)
+		return bad(err)
 	}
 	var envs map[string]string
 	if err := a.object("envs", &envs, "an object of strings"); err != nil {
-		return failf("%v", err)
+		return bad(err)
 	}
 	for k, v := range envs {
 		if k == "" || strings.ContainsAny(k, "=\x00") {
-			return failf("invalid environment variable name %q", k)
+			return bad(fmt.Errorf("invalid environment variable name %q", k))
 		}
 		if strings.ContainsRune(v, 0) {
-			return failf("invalid value of environment variable %q: it contains a NUL character", k)
+			return bad(fmt.Errorf("invalid value of environment variable %q: it contains a NUL character", k))
 		}
 	}
-	timeout := w.timeout(ms, time.Millisecond)
-	cmd := sandbox.Command{Script: command, Env: envs, Timeout: timeout}
+	cmd := sandbox.Command{Script: command, Env: envs, Timeout: w.timeout(ms, time.Millisecond)}
 	if dir != "" {
 		var r *Result
 		if cmd.Dir, r = w.dir(dir); r != nil {
-			return *r
+			return cmd, r
 		}
 	}
+	return cmd, nil
+}
+
+func runShell(ctx context.Context, w *Workspace, a args) Result {
+	cmd, r := shellCommand(w, a, defaultShellTimeout.Milliseconds())
+	if r != nil {
+		return *r
+	}
+	timeout := cmd.Timeout
 	res, r := w.run(ctx, cmd)
 	if r != nil {
 		return *r

@@ -31,6 +31,8 @@ type Workspace struct {
 	mu      sync.Mutex
 	watches map[string]snapshot // get_file_change state, by session path
 	runs    int                 // run_code executions, for executionCount
+	procs   map[string]*proc    // background commands (shell_start), by id
+	nextID  int
 }
 
 // NewWorkspace returns the workspace of a session's box.
@@ -75,7 +77,7 @@ const (
 	serverSys   = "mcp-server"
 )
 
-var all = []*Tool{shellTool, runCodeTool, metricsTool,
+var all = []*Tool{shellTool, shellStartTool, shellOutputTool, shellKillTool, runCodeTool, metricsTool,
 	createDirTool, deleteFileTool, editFileTool, fileInfoTool, listDirTool, moveFileTool,
 	readFileTool, readMultipleTool, searchFilesTool, writeFileTool, fileChangeTool}
 

@@ -78,14 +78,15 @@ func TestToolList(t *testing.T) {
 		}
 	}
 	want := map[string]string{"shell": "wuying_shell", "read_file": "wuying_filesystem", "write_file": "wuying_filesystem",
-		"get_file_change": "wuying_filesystem", "run_code": "wuying_codespace", "get_metrics": "mcp-server"}
+		"get_file_change": "wuying_filesystem", "run_code": "wuying_codespace", "get_metrics": "mcp-server",
+		"shell_start": "wuying_shell", "shell_output": "wuying_shell", "shell_kill": "wuying_shell"}
 	for name, server := range want {
 		if servers[name] != server {
 			t.Errorf("tool %s: server %q, want %q", name, servers[name], server)
 		}
 	}
-	if len(list) != 14 {
-		t.Errorf("%d tools, want 14", len(list))
+	if len(list) != 17 {
+		t.Errorf("%d tools, want 17", len(list))
 	}
 }
 

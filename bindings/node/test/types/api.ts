@@ -7,7 +7,7 @@ import {
   type McpToolResult, type McpToolsResult, type SessionPauseResult, type SessionResumeResult,
   type CommandResult, type EnhancedCodeExecutionResult, type ContextResult, type FileUrlResult,
   type ContextInfoResult, type FileContentResult, type BinaryFileContentResult, type EditFileResult,
-  type DirectoryListResult, type FileSearchResult,
+  type DirectoryListResult, type FileSearchResult, type Process,
 } from '../..';
 
 async function main(): Promise<void> {
@@ -51,6 +51,13 @@ async function main(): Promise<void> {
     { readTimeout: 30000, connectTimeout: 5000, signal: ac.signal });
   await session.callMcpTool('shell', { command: 'ls' }, true); // the official SDK's autoGenSession
   const cmd: CommandResult = await session.command.executeCommand('ls', 5000, '/tmp', { A: 'b' });
+  const proc: Process = await session.command.start('ls', 0, '/tmp', { A: 'b' });
+  const waited: CommandResult = await proc.wait();
+  void waited;
+  for await (const c of proc.chunks()) { const t: string = c.text; void t; }
+  for await (const c of proc) { const st: 'stdout' | 'stderr' = c.stream; void st; }
+  await session.command.executeCommand('ls', undefined, undefined, undefined, { onStdout: (t: string) => { void t; } });
+  await proc.kill();
   const ctx: ContextResult = await agentBay.context.get('name', true);
   if (ctx.context) {
     const url: FileUrlResult = await agentBay.context.getFileUploadUrl(ctx.context.id, '/a.txt');
