@@ -30,6 +30,14 @@ type op struct {
 	keep   bool    // op_out was given, so the handle lives until ab_op_free
 	cancel context.CancelFunc
 
+	// on_status of ab_session_call_observed (nil: none), called from the
+	// work's goroutine. statusMu is held while it runs: the completion
+	// (deliver, ab_op_wait) takes it once the outcome is set, so that no
+	// status is reported after, or during, the completion.
+	onStatus C.ab_status_callback
+	statusUD uintptr
+	statusMu sync.Mutex
+
 	finished atomic.Bool
 	done     chan struct{} // closed once the outcome below is set
 	status   int
@@ -49,11 +57,19 @@ type op struct {
 var errCancelled = agentbay.Errorf(agentbay.KindCancelled, "the operation was cancelled")
 var errClientClosed = agentbay.Errorf(agentbay.KindCancelled, "the client was closed")
 
-// start runs work as an asynchronous call of c and returns at once.
-func (c *client) start(cb C.ab_callback, userData C.uintptr_t, opOut *C.ab_op,
-	work func(context.Context) (any, error)) error {
+// observer is the on_status callback of an observed call (cb nil: none).
+type observer struct {
+	cb C.ab_status_callback
+	ud C.uintptr_t
+}
+
+// start runs work as an asynchronous call of c and returns at once. work
+// gets the op's status reporter, nil when obs has no callback.
+func (c *client) start(cb C.ab_callback, userData C.uintptr_t, opOut *C.ab_op, obs observer,
+	work func(ctx context.Context, report func(agentbay.StatusEvent)) (any, error)) error {
 	ctx, cancel := context.WithCancel(context.Background())
-	o := &op{c: c, cb: cb, ud: uintptr(userData), keep: opOut != nil, cancel: cancel, done: make(chan struct{})}
+	o := &op{c: c, cb: cb, ud: uintptr(userData), keep: opOut != nil, cancel: cancel, done: make(chan struct{}),
+		onStatus: obs.cb, statusUD: uintptr(obs.ud)}
 	// Counted before the op can be seen: a close on another thread may end
 	// it, and count its delivery done, as soon as track returns.
 	busy.add(2) // the work, then the delivery
@@ -70,10 +86,14 @@ func (c *client) start(cb C.ab_callback, userData C.uintptr_t, opOut *C.ab_op,
 	return nil
 }
 
-func (o *op) run(ctx context.Context, work func(context.Context) (any, error)) {
+func (o *op) run(ctx context.Context, work func(context.Context, func(agentbay.StatusEvent)) (any, error)) {
 	defer busy.done()
 	defer o.cancel()
-	res, err := protect(ctx, work)
+	var report func(agentbay.StatusEvent)
+	if o.onStatus != nil {
+		report = o.report
+	}
+	res, err := protect(ctx, func(ctx context.Context) (any, error) { return work(ctx, report) })
 	var body []byte
 	if err == nil {
 		body, err = toJSON(res)
@@ -84,6 +104,29 @@ func (o *op) run(ctx context.Context, work func(context.Context) (any, error)) {
 	}
 	if !o.finish(statusOK, append(body, 0), res, nil) {
 		discard(res)
+	}
+}
+
+// report calls the op's on_status with a status its wait read, unless the
+// op has an outcome already (a cancel, a close).
+func (o *op) report(e agentbay.StatusEvent) {
+	o.statusMu.Lock()
+	defer o.statusMu.Unlock()
+	if o.finished.Load() {
+		return
+	}
+	text := C.CString(e.Status)
+	defer C.free(unsafe.Pointer(text))
+	C.capi_status(o.onStatus, C.uintptr_t(o.statusUD), C.ab_op(o.h), text, C.int64_t(e.Reads))
+}
+
+// statusDone returns once no on_status of the op is running; with the
+// outcome set, none starts after it.
+func (o *op) statusDone() {
+	if o.onStatus != nil {
+		o.statusMu.Lock()
+		//lint:ignore SA2001 an empty critical section: a barrier
+		o.statusMu.Unlock()
 	}
 }
 
@@ -156,6 +199,7 @@ func (o *op) deliver() {
 			panicError(p)
 		}
 	}()
+	o.statusDone()
 	if o.cb != nil {
 		var result *C.char
 		var cerr *C.ab_error
@@ -305,9 +349,11 @@ func ab_op_wait(h C.ab_op, timeoutMs C.int64_t, resultOut **C.char, errOut **C.a
 		if err != nil {
 			return err
 		}
-		switch {
-		case !o.wait(int64(timeoutMs)):
+		if !o.wait(int64(timeoutMs)) {
 			return agentbay.Errorf(agentbay.KindTimeout, "the operation is still running after %d ms", int64(timeoutMs))
+		}
+		o.statusDone()
+		switch {
 		case o.err != nil:
 			return o.err
 		case resultOut != nil:
