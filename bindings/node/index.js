@@ -33,9 +33,22 @@ function loadLibrary(libraryPath) {
 
 // Runs operation name of the table on a client or session handle: the
 // library checks params and words every failure; settle shapes the result.
-function run(target, handle, name, params, options, map, empty, owner) {
+function run(target, handle, name, params, options, map, empty, owner, onStatus) {
   const signal = check.signalOf(options);
-  return settle(native.run(target, handle, name, params, signal, owner), map, empty);
+  return settle(native.run(target, handle, name, params, signal, owner, onStatus), map, empty);
+}
+
+// Runs an operation that waits for a status (pause, resume, delete), with
+// the { onStatus } of its options. A bad onStatus rejects, as bad arguments
+// of the library do.
+function runObserved(handle, name, params, options, owner) {
+  let onStatus;
+  try {
+    onStatus = check.onStatusOf(options);
+  } catch (e) {
+    return Promise.reject(e);
+  }
+  return run('session', handle, name, params, options, undefined, undefined, owner, onStatus);
 }
 
 class AgentBay {
@@ -53,10 +66,10 @@ class AgentBay {
   constructor(options) {
     /** The context service (the official SDK's agentBay.context). */
     this.context = new ContextService((...args) => this.#run(...args));
-    const { apiKey, endpoint, timeoutMs, config, libraryPath } = check.optionalObject(options, 'options');
+    const { apiKey, endpoint, timeoutMs, config, libraryPath, emulate } = check.optionalObject(options, 'options');
     const official = check.optionalObject(config, 'config');
     const json = native.encode({
-      apiKey, endpoint: endpoint ?? official.endpoint, timeoutMs: timeoutMs ?? official.timeout_ms,
+      apiKey, endpoint: endpoint ?? official.endpoint, timeoutMs: timeoutMs ?? official.timeout_ms, emulate,
     });
     if (libraryPath !== undefined && typeof libraryPath !== 'string') {
       throw invalidArgument('libraryPath must be a string');
@@ -173,9 +186,10 @@ class Session {
     return run('session', this.#handle, name, params, options, map, empty, this);
   }
 
-  /** Deletes this session and waits until it is gone. */
+  /** Deletes this session and waits until it is gone; options.onStatus
+   * sees DELETING, then DELETED, as for pause(). */
   async delete(syncContext, options) {
-    return this.#run('delete', { syncContext }, options);
+    return runObserved(this.#handle, 'delete', { syncContext }, options, this);
   }
 
   /** Replaces the session's labels. */
@@ -224,9 +238,14 @@ class Session {
       { toolName: toolName ?? null, args: args ?? null, readTimeout, connectTimeout, autoGenSession }, options);
   }
 
-  /** Pauses the session and waits (up to timeout seconds) until PAUSED. */
+  /**
+   * Pauses the session and waits (up to timeout seconds) until PAUSED.
+   * options { signal, onStatus }: onStatus({ status, reads }) is called on
+   * this thread for each status the wait reads, once and in order (PAUSING,
+   * then PAUSED), all before the Promise settles.
+   */
   async pause(timeout, pollInterval, options) {
-    return this.#run('pause', { timeout, pollInterval }, options);
+    return runObserved(this.#handle, 'pause', { timeout, pollInterval }, options, this);
   }
 
   /** The official TypeScript SDK's name of pause(). */
@@ -239,9 +258,10 @@ class Session {
     return this.#run('pause_async', {}, options);
   }
 
-  /** Resumes the session and waits (up to timeout seconds) until RUNNING. */
+  /** Resumes the session and waits (up to timeout seconds) until RUNNING;
+   * options as for pause() (onStatus sees RESUMING, then RUNNING). */
   async resume(timeout, pollInterval, options) {
-    return this.#run('resume', { timeout, pollInterval }, options);
+    return runObserved(this.#handle, 'resume', { timeout, pollInterval }, options, this);
   }
 
   /** The official TypeScript SDK's name of resume(). */
