@@ -38,18 +38,6 @@ function run(target, handle, name, params, options, map, empty, owner, onStatus)
   return settle(native.run(target, handle, name, params, signal, owner, onStatus), map, empty);
 }
 
-// Runs an operation that waits for a status (pause, resume, delete), with
-// the { onStatus } of its options. A bad onStatus rejects, as bad arguments
-// of the library do.
-function runObserved(handle, name, params, options, owner) {
-  let onStatus;
-  try {
-    onStatus = check.onStatusOf(options);
-  } catch (e) {
-    return Promise.reject(e);
-  }
-  return run('session', handle, name, params, options, undefined, undefined, owner, onStatus);
-}
 
 class AgentBay {
   #handle;
@@ -182,14 +170,16 @@ class Session {
     sessionHandles.register(this, handle);
   }
 
+  // options.onStatus (pause, resume, delete; the library refuses it for
+  // other operations) receives the operation's status events.
   #run(name, params, options, map, empty) {
-    return run('session', this.#handle, name, params, options, map, empty, this);
+    return run('session', this.#handle, name, params, options, map, empty, this, check.onStatusOf(options));
   }
 
   /** Deletes this session and waits until it is gone; options.onStatus
    * sees DELETING, then DELETED, as for pause(). */
   async delete(syncContext, options) {
-    return runObserved(this.#handle, 'delete', { syncContext }, options, this);
+    return this.#run('delete', { syncContext }, options);
   }
 
   /** Replaces the session's labels. */
@@ -245,7 +235,7 @@ class Session {
    * then PAUSED), all before the Promise settles.
    */
   async pause(timeout, pollInterval, options) {
-    return runObserved(this.#handle, 'pause', { timeout, pollInterval }, options, this);
+    return this.#run('pause', { timeout, pollInterval }, options);
   }
 
   /** The official TypeScript SDK's name of pause(). */
@@ -261,7 +251,7 @@ class Session {
   /** Resumes the session and waits (up to timeout seconds) until RUNNING;
    * options as for pause() (onStatus sees RESUMING, then RUNNING). */
   async resume(timeout, pollInterval, options) {
-    return runObserved(this.#handle, 'resume', { timeout, pollInterval }, options, this);
+    return this.#run('resume', { timeout, pollInterval }, options);
   }
 
   /** The official TypeScript SDK's name of resume(). */
