@@ -66,7 +66,8 @@
  *   from inside callbacks (but for ab_shutdown). Callbacks run on a small
  *   fixed pool of library threads: return quickly; ab_op_wait in a callback
  *   works but holds a pool thread, and waiting there for another callback
- *   can stall the pool.
+ *   can stall the pool. Status callbacks (ab_session_call_observed) run on
+ *   the thread of the waiting operation instead, which waits for them.
  *
  * Signals and processes. The library never installs signal handlers of its
  *   own, but the Go runtime inside it handles SIGSEGV, SIGBUS, SIGFPE, SIGPIPE

@@ -493,6 +493,13 @@ var Span = &Type{Name: `duration such as "1.5s" or range "1s-2s"`, decode: func(
 	return Spans{Min: min, Max: max}, nil
 }}
 
+// within is t for a member of the object owner: its messages name it
+// "owner.member".
+func within(owner string, t *Type) *Type {
+	return &Type{Name: t.Name, Required: t.Required, Absent: t.Absent,
+		decode: func(name string, raw json.RawMessage) (any, error) { return t.decode(owner+"."+name, raw) }}
+}
+
 // RequiredObject is an Object that must be given.
 var RequiredObject = &Type{Name: "object", Required: true, decode: Object.decode}
 

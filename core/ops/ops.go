@@ -144,10 +144,10 @@ var configOp = &Op{Name: "config", Params: []Param{
 
 // emulateOp holds the fields of the config's "emulate" object.
 var emulateOp = &Op{Name: "emulate", Params: []Param{
-	{"create", Span, "CreateMcpSession's reply comes this much later"},
-	{"pause", Span, "PAUSING for this long"},
-	{"resume", Span, "RESUMING for this long"},
-	{"delete", Span, "DELETING for this long"},
+	{"create", within("emulate", Span), "CreateMcpSession's reply comes this much later"},
+	{"pause", within("emulate", Span), "PAUSING for this long"},
+	{"resume", within("emulate", Span), "RESUMING for this long"},
+	{"delete", within("emulate", Span), "DELETING for this long"},
 }}
 
 // Emulation is the config's "emulate" object: how long the embedded
