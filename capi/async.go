@@ -31,6 +31,14 @@ type op struct {
 	keep   bool    // op_out was given, so the handle lives until ab_op_free
 	cancel context.CancelFunc
 
+	// on_status of ab_session_call_observed (nil: none), called from the
+	// work's goroutine. statusMu is held while it runs: the completion
+	// (deliver, ab_op_wait) takes it once the outcome is set, so that no
+	// status is reported after, or during, the completion.
+	onStatus C.ab_status_callback
+	statusUD uintptr
+	statusMu sync.Mutex
+
 	finished atomic.Bool
 	done     chan struct{} // closed once the outcome below is set
 	status   int
@@ -63,18 +71,31 @@ type target struct {
 	q  *cqueue
 }
 
-// start runs work as an asynchronous call of c and returns at once.
-func (c *client) start(to target, userData C.uintptr_t, opOut *C.ab_op,
-	work func(context.Context) (any, error)) error {
-	return c.startOp(to, userData, opOut, false, func(ctx context.Context, _ *op) (any, error) { return work(ctx) })
+// observer is the on_status callback of an observed call (cb nil: none).
+type observer struct {
+	cb C.ab_status_callback
+	ud C.uintptr_t
+}
+
+// start runs work as an asynchronous call of c and returns at once. work
+// gets the op's status reporter, nil when obs has no callback.
+func (c *client) start(to target, userData C.uintptr_t, opOut *C.ab_op, obs observer,
+	work func(ctx context.Context, report func(agentbay.StatusEvent)) (any, error)) error {
+	return c.startOp(to, userData, opOut, false, obs, func(ctx context.Context, o *op) (any, error) {
+		var report func(agentbay.StatusEvent)
+		if o.onStatus != nil {
+			report = o.report
+		}
+		return work(ctx, report)
+	})
 }
 
 // startOp is start for work that needs its op; streaming: see op.gate.
-func (c *client) startOp(to target, userData C.uintptr_t, opOut *C.ab_op, streaming bool,
+func (c *client) startOp(to target, userData C.uintptr_t, opOut *C.ab_op, streaming bool, obs observer,
 	work func(context.Context, *op) (any, error)) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	o := &op{c: c, cb: to.cb, q: to.q, ud: uintptr(userData), keep: opOut != nil, cancel: cancel,
-		done: make(chan struct{}), streaming: streaming}
+		done: make(chan struct{}), streaming: streaming, onStatus: obs.cb, statusUD: uintptr(obs.ud)}
 	// Counted before the op can be seen: a close on another thread may end
 	// it, and count its delivery done, as soon as track returns.
 	busy.add(2) // the work, then the delivery
@@ -105,6 +126,29 @@ func (o *op) run(ctx context.Context, work func(context.Context, *op) (any, erro
 	}
 	if !o.finish(statusOK, append(body, 0), res, nil) {
 		discard(res)
+	}
+}
+
+// report calls the op's on_status with a status its wait read, unless the
+// op has an outcome already (a cancel, a close).
+func (o *op) report(e agentbay.StatusEvent) {
+	o.statusMu.Lock()
+	defer o.statusMu.Unlock()
+	if o.finished.Load() {
+		return
+	}
+	text := C.CString(e.Status)
+	defer C.free(unsafe.Pointer(text))
+	C.capi_status(o.onStatus, C.uintptr_t(o.statusUD), C.ab_op(o.h), text, C.int64_t(e.Reads))
+}
+
+// statusDone returns once no on_status of the op is running; with the
+// outcome set, none starts after it.
+func (o *op) statusDone() {
+	if o.onStatus != nil {
+		o.statusMu.Lock()
+		//lint:ignore SA2001 an empty critical section: a barrier
+		o.statusMu.Unlock()
 	}
 }
 
@@ -190,6 +234,7 @@ func (o *op) deliver() {
 		o.gate.Lock() // a chunk being delivered ends first; none starts after
 		o.gate.Unlock()
 	}
+	o.statusDone()
 	if o.cb != nil {
 		var result *C.char
 		var cerr *C.ab_error
@@ -348,6 +393,7 @@ func ab_op_wait(h C.ab_op, timeoutMs C.int64_t, resultOut **C.char, errOut **C.a
 			o.gate.Lock() // as for a callback: no chunk after the wait returns
 			o.gate.Unlock()
 		}
+		o.statusDone()
 		switch {
 		case o.err != nil:
 			return o.err

@@ -118,6 +118,16 @@ void capi_deliver(ab_callback cb, uintptr_t user_data, ab_op op, int status,
     in_callback &= ~CAPI_IN_OP_CALLBACK;
 }
 
+void capi_status(ab_status_callback cb, uintptr_t user_data, ab_op op,
+                 const char *status, int64_t reads)
+{
+    int was = in_callback;
+
+    in_callback |= CAPI_IN_OP_CALLBACK;
+    cb((void *)user_data, op, status, reads);
+    in_callback = was;
+}
+
 void capi_log(ab_log_callback cb, uintptr_t user_data, int level,
               const char *message)
 {

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"unicode/utf8"
 
+	"github.com/libagentbay/libagentbay/core/agentbay"
 	"github.com/libagentbay/libagentbay/core/ops"
 )
 
@@ -32,7 +33,7 @@ func capi_session_call(h C.ab_session, name, params *C.capi_cchar, cb C.ab_callb
 	opOut *C.ab_op, errOut **C.ab_error) C.int {
 	clearOp(opOut)
 	return call(errOut, func() error {
-		return startSessionOp(h, named(name, params), target{cb: cb}, userData, opOut)
+		return startSessionOp(h, named(name, params), target{cb: cb}, userData, opOut, observer{})
 	})
 }
 
@@ -64,7 +65,16 @@ func capi_session_call_queued(h C.ab_session, name, params *C.capi_cchar, q C.ab
 		if err != nil {
 			return err
 		}
-		return startSessionOp(h, named(name, params), target{q: cq}, userData, opOut)
+		return startSessionOp(h, named(name, params), target{q: cq}, userData, opOut, observer{})
+	})
+}
+
+//export capi_session_call_observed
+func capi_session_call_observed(h C.ab_session, name, params *C.capi_cchar, onStatus C.ab_status_callback,
+	statusUD C.uintptr_t, cb C.ab_callback, userData C.uintptr_t, opOut *C.ab_op, errOut **C.ab_error) C.int {
+	clearOp(opOut)
+	return call(errOut, func() error {
+		return startSessionOp(h, named(name, params), target{cb: cb}, userData, opOut, observer{onStatus, statusUD})
 	})
 }
 
@@ -115,12 +125,13 @@ func startClientOp(h C.ab_client, req request, to target, userData C.uintptr_t, 
 	if err != nil {
 		return err
 	}
-	return c.start(to, userData, opOut, func(ctx context.Context) (any, error) {
+	return c.start(to, userData, opOut, observer{}, func(ctx context.Context, _ func(agentbay.StatusEvent)) (any, error) {
 		return bound.Run(ctx, ops.Exec{Client: c.eng, Host: c})
 	})
 }
 
-func startSessionOp(h C.ab_session, req request, to target, userData C.uintptr_t, opOut *C.ab_op) error {
+func startSessionOp(h C.ab_session, req request, to target, userData C.uintptr_t, opOut *C.ab_op,
+	obs observer) error {
 	s, err := sessionOf(h)
 	if err != nil {
 		return err
@@ -129,8 +140,13 @@ func startSessionOp(h C.ab_session, req request, to target, userData C.uintptr_t
 	if err != nil {
 		return err
 	}
-	return s.c.start(to, userData, opOut, func(ctx context.Context) (any, error) {
-		return bound.Run(ctx, ops.Exec{Client: s.c.eng, Session: s.s, Host: s.c})
+	if obs.cb != nil {
+		if err := bound.Op.CanObserve(); err != nil {
+			return err
+		}
+	}
+	return s.c.start(to, userData, opOut, obs, func(ctx context.Context, report func(agentbay.StatusEvent)) (any, error) {
+		return bound.Run(ctx, ops.Exec{Client: s.c.eng, Session: s.s, Host: s.c, OnStatus: report})
 	})
 }
 

@@ -31,6 +31,8 @@ ab_error *capi_error_new(int code, int http_status, int retryable, capi_text kin
  * callbacks, marking the thread as inside a callback while they run. */
 void capi_deliver(ab_callback cb, uintptr_t user_data, ab_op op, int status,
                   const char *result_json, const ab_error *err);
+void capi_status(ab_status_callback cb, uintptr_t user_data, ab_op op,
+                 const char *status, int64_t reads);
 void capi_log(ab_log_callback cb, uintptr_t user_data, int level,
               const char *message);
 void capi_chunk(ab_chunk_callback cb, uintptr_t user_data, ab_op op, int stream,

@@ -12,6 +12,7 @@ import (
 
 	"github.com/libagentbay/libagentbay/core/agentbay"
 	"github.com/libagentbay/libagentbay/core/embedded"
+	"github.com/libagentbay/libagentbay/core/local"
 	"github.com/libagentbay/libagentbay/core/ops"
 )
 
@@ -124,14 +125,26 @@ func ab_client_new(config *C.capi_cchar, out *C.ab_client, errOut **C.ab_error) 
 		if err != nil {
 			return err
 		}
-		cfg, err := ops.Config(text)
+		conf, err := ops.Config(text)
 		if err != nil {
 			return err
 		}
+		cfg := conf.Config
 		cfg.Logger, cfg.Embedded, cfg.Getenv = engineLog, embedded.Start, cGetenv
+		if e := conf.Emulate; e != nil {
+			cfg.Embedded = embedded.With(func(o *local.Options) {
+				span := func(s ops.Spans) local.Span { return local.Span{Min: s.Min, Max: s.Max} }
+				o.Emulate.Create, o.Emulate.Pause = span(e.Create), span(e.Pause)
+				o.Emulate.Resume, o.Emulate.Delete = span(e.Resume), span(e.Delete)
+			})
+		}
 		eng, err := agentbay.New(context.Background(), cfg)
 		if err != nil {
 			return err
+		}
+		if conf.Emulate != nil && !eng.Embedded() {
+			eng.Close()
+			return ops.ErrEmulateNotEmbedded
 		}
 		c := &client{eng: eng, running: map[*op]struct{}{}}
 		if c.h, err = reg.add(kindClient, c); err != nil {

@@ -77,7 +77,7 @@ func sessionOp(h C.ab_session, name string, p *cparams, cb C.ab_callback, userDa
 	opOut *C.ab_op, errOut **C.ab_error) C.int {
 	clearOp(opOut)
 	return call(errOut, func() error {
-		return startSessionOp(h, withArgs(name, p), target{cb: cb}, userData, opOut)
+		return startSessionOp(h, withArgs(name, p), target{cb: cb}, userData, opOut, observer{})
 	})
 }
 

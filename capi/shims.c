@@ -47,6 +47,16 @@ int ab_session_call_queued(ab_session session, const char *name,
                                     (uintptr_t)user_data, op_out, err_out);
 }
 
+int ab_session_call_observed(ab_session session, const char *name,
+                             const char *params_json, ab_status_callback on_status,
+                             void *status_user_data, ab_callback cb, void *user_data,
+                             ab_op *op_out, ab_error **err_out)
+{
+    return capi_session_call_observed(session, name, params_json, on_status,
+                                      (uintptr_t)status_user_data, cb,
+                                      (uintptr_t)user_data, op_out, err_out);
+}
+
 int ab_client_create(ab_client client, const char *params_json, ab_callback cb,
                      void *user_data, ab_op *op_out, ab_error **err_out)
 {

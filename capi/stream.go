@@ -41,7 +41,7 @@ func capi_session_command_stream(h C.ab_session, params *C.capi_cchar, onChunk C
 			return err
 		}
 		x := ops.Exec{Client: s.c.eng, Session: s.s, Host: s.c}
-		return s.c.startOp(target{cb: cb}, userData, opOut, true, func(ctx context.Context, o *op) (any, error) {
+		return s.c.startOp(target{cb: cb}, userData, opOut, true, observer{}, func(ctx context.Context, o *op) (any, error) {
 			var proc *agentbay.Process
 			if started {
 				proc = s.s.Process(gjson.GetBytes(p, "process_id").String() + gjson.GetBytes(p, "processId").String())

@@ -90,7 +90,8 @@
  *   from inside callbacks (but for ab_shutdown). Callbacks run on a small
  *   fixed pool of library threads: return quickly; ab_op_wait in a callback
  *   works but holds a pool thread, and waiting there for another callback
- *   can stall the pool.
+ *   can stall the pool. Status callbacks (ab_session_call_observed) run on
+ *   the thread of the waiting operation instead, which waits for them.
  *
  * Signals and processes. The library never installs signal handlers of its
  *   own, but the Go runtime inside it handles SIGSEGV, SIGBUS, SIGFPE, SIGPIPE
@@ -170,6 +171,13 @@ typedef struct {
     char *result_json;
     ab_error *error;
 } ab_completion;
+
+/* A status the wait of an observed operation read, reported once: the
+ * first read and each change (e.g. "PAUSING", then "PAUSED"). reads counts
+ * the statuses the wait has read, this one included. status is valid only
+ * during the callback. */
+typedef void (*ab_status_callback)(void *user_data, ab_op op, const char *status,
+                                   int64_t reads);
 
 /* A log line of the engine (never containing the API key). message is
  * valid only during the callback. */
@@ -275,11 +283,15 @@ int ab_queue_free(ab_queue queue);
 
 /* ---- Clients ---------------------------------------------------------- */
 
-/* Makes a client from a JSON config {"api_key", "endpoint", "timeout_ms"},
- * any of which may be absent (config_json may be NULL). Missing fields come
- * from AGENTBAY_API_KEY, AGENTBAY_ENDPOINT and AGENTBAY_TIMEOUT_MS; with no
- * key and no endpoint the client runs on the embedded local backend
- * (endpoint "embedded"), started inside this process. */
+/* Makes a client from a JSON config {"api_key", "endpoint", "timeout_ms",
+ * "emulate"}, any of which may be absent (config_json may be NULL). Missing
+ * fields come from AGENTBAY_API_KEY, AGENTBAY_ENDPOINT and
+ * AGENTBAY_TIMEOUT_MS; with no key and no endpoint the client runs on the
+ * embedded local backend (endpoint "embedded"), started inside this process.
+ * "emulate" {"create", "pause", "resume", "delete"}, durations such as
+ * "1.5s" or ranges "1s-2s", makes the embedded backend's transitions take
+ * that long, as the cloud's do (for tests; other backends:
+ * AB_E_INVALID_ARGUMENT). */
 int ab_client_new(const char *config_json, ab_client *out, ab_error **err_out);
 
 /* Closes the client: cancels its operations, frees its sessions and
@@ -361,6 +373,17 @@ int ab_session_call(ab_session session, const char *name, const char *params_jso
 int ab_session_call_queued(ab_session session, const char *name,
                            const char *params_json, ab_queue queue,
                            void *user_data, ab_op *op_out, ab_error **err_out);
+
+/* ab_session_call that also calls on_status (with status_user_data) for each
+ * status the operation's wait reads, once, in order; only "pause", "resume"
+ * and "delete" wait (any other name: AB_E_INVALID_ARGUMENT). on_status runs
+ * on a library thread and the wait goes on when it returns; it is never
+ * called once cb has started or ab_op_wait has returned the outcome (so not
+ * after a cancel either). Do not ab_op_wait on op from inside it. */
+int ab_session_call_observed(ab_session session, const char *name,
+                             const char *params_json, ab_status_callback on_status,
+                             void *status_user_data, ab_callback cb, void *user_data,
+                             ab_op *op_out, ab_error **err_out);
 
 /* Deletes the session and waits until it is gone. Result: {"request_id",
  * "success", "error_message"}. */

@@ -4,7 +4,8 @@
 //
 //   node bindings/node/bench.mjs
 //
-// The per-call overhead is measured here from the Node side only (the addon
+// The last lines are waits against emulated slow transitions (the emulate
+// option). The per-call overhead is measured here from the Node side only (the addon
 // calling a trivial synchronous C function of the library); compare it with
 // the same call timed from C.
 
@@ -53,6 +54,8 @@ try {
 
   // Sync calls. Session handles stay private to the API, so these go through
   // the raw addon on a client and session of their own.
+  // (The addon now exposes only the generic calls: without sessionId this
+  // figure is not measured.)
   const addon = native.load();
   const raw = addon.clientNew('{}');
   const { session_handle: sid, session_id: id } = await native.run('client', raw, 'create', {});
@@ -142,4 +145,34 @@ try {
   await session.delete();
 } finally {
   await agentBay.close();
+}
+
+// Pause then resume against an embedded backend emulating transitions of T:
+// the wall time of each wait, its overshoot over T, and its status reads
+// (the last onStatus event's reads).
+for (const t of [0.5, 1.5]) {
+  const slow = new AgentBay({ endpoint: 'embedded', emulate: { pause: `${t}s`, resume: `${t}s` } });
+  try {
+    const { session } = await slow.create();
+    const times = { pause: [], resume: [] };
+    const reads = [];
+    for (let i = 0; i < 2; i++) {
+      for (const name of ['pause', 'resume']) {
+        let last;
+        const ms = await msOf(async () => {
+          const r = await session[name](undefined, undefined, { onStatus: (e) => { last = e; } });
+          if (!r.success) throw new Error(`${name}: ${r.errorMessage}`);
+        });
+        times[name].push(ms);
+        reads.push(last.reads);
+      }
+    }
+    const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const over = [...times.pause, ...times.resume].map((ms) => ms - t * 1000);
+    report(`pause / resume, emulated T = ${t} s (2 each)`,
+      `${mean(times.pause).toFixed(0)} / ${mean(times.resume).toFixed(0)} ms; overshoot mean `
+      + `${mean(over).toFixed(0)} ms (max ${Math.max(...over).toFixed(0)} ms); reads per wait ${mean(reads).toFixed(1)}`);
+  } finally {
+    await slow.close();
+  }
 }

@@ -58,6 +58,30 @@ export interface CallOptions {
   signal?: AbortSignal;
 }
 
+/** A status the wait of pause, resume or delete read, reported once: the
+ * first read and each change (e.g. 'PAUSING', then 'PAUSED'). */
+export interface StatusEvent {
+  status: string;
+  /** The statuses the wait has read so far, this one included. */
+  reads: number;
+}
+
+/** The options of pause, resume and delete. */
+export interface WaitCallOptions extends CallOptions {
+  /** Called on the JavaScript thread for each status the wait reads, once
+   * and in order, all before the Promise settles; what it throws becomes a
+   * process warning and the wait goes on. */
+  onStatus?: (event: StatusEvent) => void;
+}
+
+/** Durations such as '300ms' or '1.5s', or ranges such as '1s-2s'. */
+export interface Emulation {
+  create?: string;
+  pause?: string;
+  resume?: string;
+  delete?: string;
+}
+
 /** What every result has (the official SDK's ApiResponse). */
 export interface ApiResponse {
   requestId: string;
@@ -149,6 +173,9 @@ export interface AgentBayOptions {
   timeoutMs?: number;
   /** The official SDK's way to give endpoint and timeoutMs. */
   config?: Config;
+  /** Embedded backend only: make its transitions take this long, as the
+   * cloud's do, to test against cloud-like timing offline. */
+  emulate?: Emulation;
   /** libagentbay to load, before env AGENTBAY_LIBRARY, the package's copy,
    * the repository's build folder and the system loader. One per process. */
   libraryPath?: string;
@@ -235,7 +262,7 @@ export class Session {
   /** The session's files, as the official SDK's session.fileSystem. */
   readonly fileSystem: FileSystem;
 
-  delete(syncContext?: boolean, options?: CallOptions): Promise<DeleteResult>;
+  delete(syncContext?: boolean, options?: WaitCallOptions): Promise<DeleteResult>;
   setLabels(labels: Record<string, string>, options?: CallOptions): Promise<OperationResult<undefined>>;
   getLabels(options?: CallOptions): Promise<OperationResult<Record<string, string>>>;
   info(options?: CallOptions): Promise<OperationResult<SessionInfo>>;
@@ -248,15 +275,15 @@ export class Session {
   callMcpTool(toolName: string, args: Record<string, unknown>,
     options?: CallMcpToolOptions): Promise<McpToolResult>;
   /** Waits until PAUSED; timeout and pollInterval in seconds (defaults 600 and 2.0). */
-  pause(timeout?: number, pollInterval?: number, options?: CallOptions): Promise<SessionPauseResult>;
+  pause(timeout?: number, pollInterval?: number, options?: WaitCallOptions): Promise<SessionPauseResult>;
   /** The official TypeScript SDK's name of pause(). */
-  betaPauseAsync(timeout?: number, pollInterval?: number, options?: CallOptions): Promise<SessionPauseResult>;
+  betaPauseAsync(timeout?: number, pollInterval?: number, options?: WaitCallOptions): Promise<SessionPauseResult>;
   /** Returns at once, status 'PAUSING' or 'PAUSED'. */
   pauseAsync(options?: CallOptions): Promise<SessionPauseResult>;
   /** Waits until RUNNING; timeout and pollInterval in seconds (defaults 600 and 2.0). */
-  resume(timeout?: number, pollInterval?: number, options?: CallOptions): Promise<SessionResumeResult>;
+  resume(timeout?: number, pollInterval?: number, options?: WaitCallOptions): Promise<SessionResumeResult>;
   /** The official TypeScript SDK's name of resume(). */
-  betaResumeAsync(timeout?: number, pollInterval?: number, options?: CallOptions): Promise<SessionResumeResult>;
+  betaResumeAsync(timeout?: number, pollInterval?: number, options?: WaitCallOptions): Promise<SessionResumeResult>;
   /** Returns at once, status 'RESUMING' or 'RUNNING'. */
   resumeAsync(options?: CallOptions): Promise<SessionResumeResult>;
   getStatus(options?: CallOptions): Promise<SessionStatusResult>;

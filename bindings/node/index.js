@@ -33,10 +33,11 @@ function loadLibrary(libraryPath) {
 
 // Runs operation name of the table on a client or session handle: the
 // library checks params and words every failure; settle shapes the result.
-function run(target, handle, name, params, options, map, empty, owner) {
+function run(target, handle, name, params, options, map, empty, owner, onStatus) {
   const signal = check.signalOf(options);
-  return settle(native.run(target, handle, name, params, signal, owner), map, empty);
+  return settle(native.run(target, handle, name, params, signal, owner, onStatus), map, empty);
 }
+
 
 class AgentBay {
   #handle;
@@ -53,10 +54,10 @@ class AgentBay {
   constructor(options) {
     /** The context service (the official SDK's agentBay.context). */
     this.context = new ContextService((...args) => this.#run(...args));
-    const { apiKey, endpoint, timeoutMs, config, libraryPath } = check.optionalObject(options, 'options');
+    const { apiKey, endpoint, timeoutMs, config, libraryPath, emulate } = check.optionalObject(options, 'options');
     const official = check.optionalObject(config, 'config');
     const json = native.encode({
-      apiKey, endpoint: endpoint ?? official.endpoint, timeoutMs: timeoutMs ?? official.timeout_ms,
+      apiKey, endpoint: endpoint ?? official.endpoint, timeoutMs: timeoutMs ?? official.timeout_ms, emulate,
     });
     if (libraryPath !== undefined && typeof libraryPath !== 'string') {
       throw invalidArgument('libraryPath must be a string');
@@ -169,11 +170,14 @@ class Session {
     sessionHandles.register(this, handle);
   }
 
+  // options.onStatus (pause, resume, delete; the library refuses it for
+  // other operations) receives the operation's status events.
   #run(name, params, options, map, empty) {
-    return run('session', this.#handle, name, params, options, map, empty, this);
+    return run('session', this.#handle, name, params, options, map, empty, this, check.onStatusOf(options));
   }
 
-  /** Deletes this session and waits until it is gone. */
+  /** Deletes this session and waits until it is gone; options.onStatus
+   * sees DELETING, then DELETED, as for pause(). */
   async delete(syncContext, options) {
     return this.#run('delete', { syncContext }, options);
   }
@@ -224,7 +228,12 @@ class Session {
       { toolName: toolName ?? null, args: args ?? null, readTimeout, connectTimeout, autoGenSession }, options);
   }
 
-  /** Pauses the session and waits (up to timeout seconds) until PAUSED. */
+  /**
+   * Pauses the session and waits (up to timeout seconds) until PAUSED.
+   * options { signal, onStatus }: onStatus({ status, reads }) is called on
+   * this thread for each status the wait reads, once and in order (PAUSING,
+   * then PAUSED), all before the Promise settles.
+   */
   async pause(timeout, pollInterval, options) {
     return this.#run('pause', { timeout, pollInterval }, options);
   }
@@ -239,7 +248,8 @@ class Session {
     return this.#run('pause_async', {}, options);
   }
 
-  /** Resumes the session and waits (up to timeout seconds) until RUNNING. */
+  /** Resumes the session and waits (up to timeout seconds) until RUNNING;
+   * options as for pause() (onStatus sees RESUMING, then RUNNING). */
   async resume(timeout, pollInterval, options) {
     return this.#run('resume', { timeout, pollInterval }, options);
   }

@@ -7,6 +7,10 @@ What each line measures (all on the embedded local backend, in this process):
   * concurrency: 64 `shell` calls of `sleep 0.2` awaited together from one
     event loop, against the same 64 one after another;
   * pause/resume: the latency of each pause() and resume(), end to end;
+  * waits: pause then resume against an embedded backend emulating
+    transitions of T = 0.5 s and 1.5 s (Config(emulate=...)): the wall time
+    of each wait, its overshoot over T, and its status reads (the last
+    StatusEvent's reads);
   * overhead: the same calls made from C (a small program compiled here
     against the same library, if gcc is present) and from Python: a
     synchronous call (ab_session_id) and a full round trip to the backend
@@ -37,7 +41,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))  # run from the repository without installing
 
-from agentbay import AgentBay, AsyncAgentBay, _native  # noqa: E402
+from agentbay import AgentBay, AsyncAgentBay, Config, StatusEvent, _native  # noqa: E402
 
 SLEEP = {"command": "sleep 0.2", "timeout_ms": 10000}
 NO_CALLBACK = _native._CALLBACK()  # a NULL ab_callback: wait with ab_op_wait instead
@@ -95,6 +99,28 @@ async def pause_resume(agent_bay: AsyncAgentBay, rounds: int = 20) -> None:
           f"(max {max(resumes) * 1000:.1f} ms), pause+resume median {ms(both)} "
           f"(max {max(both) * 1000:.1f} ms)")
     await session.delete()
+
+
+async def slow_waits(spans=(0.5, 1.5), iterations: int = 2) -> None:
+    for t in spans:
+        emulate = {"pause": f"{t}s", "resume": f"{t}s"}
+        async with AsyncAgentBay(cfg=Config(endpoint="embedded", emulate=emulate)) as agent_bay:
+            session = (await agent_bay.create()).session
+            times = {"pause": [], "resume": []}
+            reads = []
+            for _ in range(iterations):
+                for name in ("pause", "resume"):
+                    last: list[StatusEvent] = []
+                    started = time.perf_counter()
+                    r = await getattr(session, name)(on_status=last.append)
+                    times[name].append(time.perf_counter() - started)
+                    assert r.success, r.error_message
+                    reads.append(last[-1].reads)
+            over = [x - t for x in times["pause"] + times["resume"]]
+            print(f"waits: T = {t} s: pause / resume {statistics.mean(times['pause']) * 1000:.0f} / "
+                  f"{statistics.mean(times['resume']) * 1000:.0f} ms; overshoot mean "
+                  f"{statistics.mean(over) * 1000:.0f} ms (max {max(over) * 1000:.0f} ms); "
+                  f"reads per wait {statistics.mean(reads):.1f}")
 
 
 async def file_round_trip(session, rounds: int = 20) -> None:
@@ -339,6 +365,7 @@ async def main() -> None:
         await stream_seq(session)
         await session.delete()
     stream_seq_blocking()
+    await slow_waits()
     py = blocking_figures()
     c = c_figures()
     print(f"ffi floor: ab_abi_version via ctypes {us(py['abi'])} per call")

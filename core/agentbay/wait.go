@@ -25,7 +25,26 @@ const (
 type WaitOptions struct {
 	Timeout      time.Duration // default 600 s
 	PollInterval time.Duration // the longest gap between polls; default 2 s
-	Observer     func(string)  // sees every status read, in order; may be nil
+
+	// Observer sees every status read, in order, repeats included (one call
+	// per successful poll); may be nil. For tests and benchmarks that count
+	// reads.
+	Observer func(string)
+
+	// OnStatus sees each status the wait reads once, in order: a call when
+	// the status read differs from the one before (e.g. PAUSING, then
+	// PAUSED), never for a repeat; may be nil. It runs on the waiting
+	// goroutine, so the wait goes on when it returns, and it is never called
+	// after the wait has returned. A transition shorter than the first read
+	// shows only its end (PAUSED); a status the wait does not expect is
+	// reported before the wait fails on it.
+	OnStatus func(StatusEvent)
+}
+
+// StatusEvent is a status a wait read for the first time in a row.
+type StatusEvent struct {
+	Status string `json:"status"` // e.g. PAUSING
+	Reads  int    `json:"reads"`  // the status reads of this wait so far, this one included
 }
 
 func (o WaitOptions) withDefaults(timeout, interval time.Duration) WaitOptions {
@@ -65,14 +84,19 @@ func poll(ctx context.Context, what string, o WaitOptions, p probe) (string, err
 	ctx, cancel := context.WithDeadline(ctx, deadline)
 	defer cancel()
 
-	last := ""
-	errs := 0
+	last, reported := "", ""
+	errs, reads := 0, 0
 	for {
 		status, done, err := p(ctx)
 		if err == nil || status != "" {
 			last = status
+			reads++
 			if o.Observer != nil {
 				o.Observer(status)
+			}
+			if o.OnStatus != nil && status != reported {
+				reported = status
+				o.OnStatus(StatusEvent{Status: status, Reads: reads})
 			}
 		}
 		switch {
@@ -236,6 +260,13 @@ func (s *Session) transition(ctx context.Context, start func(context.Context) (*
 // first uploads the session's contexts and waits for the uploads, as the
 // official SDKs do.
 func (s *Session) Delete(ctx context.Context, syncContext bool) (*DeleteResult, error) {
+	return s.DeleteWith(ctx, syncContext, WaitOptions{})
+}
+
+// DeleteWith is Delete with the options of its wait for the session to be
+// gone (defaults: 300 s, polls at most 1 s apart), e.g. an OnStatus that
+// sees DELETING, then DELETED.
+func (s *Session) DeleteWith(ctx context.Context, syncContext bool, o WaitOptions) (*DeleteResult, error) {
 	if syncContext {
 		if _, err := s.ContextSync(ctx, "", "", "upload"); err != nil {
 			return nil, err
@@ -245,7 +276,7 @@ func (s *Session) Delete(ctx context.Context, syncContext bool) (*DeleteResult, 
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.WaitForStatus(ctx, StatusDeleted, WaitOptions{}); err != nil {
+	if _, err := s.WaitForStatus(ctx, StatusDeleted, o); err != nil {
 		return nil, err
 	}
 	return &DeleteResult{Result: ok(resp.RequestID)}, nil

@@ -270,6 +270,32 @@ func TestWaitObserverSeesEveryStatusInOrder(t *testing.T) {
 	}
 }
 
+// OnStatus reports each status once, in order, with the reads so far:
+// repeats are not reported, a status that comes back after another is.
+func TestWaitOnStatusReportsEachStatusOnce(t *testing.T) {
+	api := newFakeAPI(t).
+		on("ResumeSessionAsync", okWithID("REQ-RES", "")).
+		on("GetSession", seq(okReply(statusData(StatusResuming)), okReply(statusData(StatusResuming)), okReply(statusData(StatusResuming)), okReply(statusData(StatusRunning))))
+	var events []StatusEvent
+	var every recorder
+	r, err := newClient(t, api.URL()).Session("s").Resume(testCtx(t), WaitOptions{PollInterval: 100 * time.Millisecond,
+		Observer: every.observe, OnStatus: func(e StatusEvent) { events = append(events, e) }})
+	require.NoError(t, err)
+	assert.Equal(t, StatusRunning, r.Status)
+	assert.Equal(t, []StatusEvent{{StatusResuming, 1}, {StatusRunning, 4}}, events)
+	assert.Len(t, every.statuses(), 4, "Observer still sees every read")
+
+	// A wait that fails on an unexpected status reports it first.
+	api = newFakeAPI(t).
+		on("PauseSessionAsync", okWithID("REQ-P", "")).
+		on("GetSession", seq(okReply(statusData(StatusPausing)), okReply(statusData(StatusRunning))))
+	events = nil
+	_, err = newClient(t, api.URL()).Session("s").Pause(testCtx(t), WaitOptions{PollInterval: 100 * time.Millisecond,
+		OnStatus: func(e StatusEvent) { events = append(events, e) }})
+	requireKind(t, err, KindConflict)
+	assert.Equal(t, []StatusEvent{{StatusPausing, 1}, {StatusRunning, 2}}, events)
+}
+
 func TestWaitStopsWhenTheClientCloses(t *testing.T) {
 	api := newFakeAPI(t)
 	flipAfter(api, "PauseSessionAsync", StatusPausing, StatusPaused, time.Hour)

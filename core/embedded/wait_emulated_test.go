@@ -149,6 +149,45 @@ func TestWaitEmulatedTransitions(t *testing.T) {
 	assert.LessOrEqual(t, polls, maxReads(elapsed, agentbay.DeletePollInterval), "in %v", elapsed)
 }
 
+// OnStatus reports each transition the client sees once, in order, also
+// for delete's wait (DeleteWith); Reads of the last event is the wait's
+// read count, the server's GetSession count.
+func TestWaitEmulatedOnStatus(t *testing.T) {
+	const d = 300 * time.Millisecond
+	c, reqs := emulated(t, local.Emulation{Pause: local.Span{Min: d}, Resume: local.Span{Min: d}, Delete: local.Span{Min: d}}, 0)
+	ctx := context.Background()
+	r, err := c.Create(ctx, agentbay.CreateParams{})
+	require.NoError(t, err)
+	s := r.Session
+	var events []agentbay.StatusEvent
+	record := agentbay.WaitOptions{OnStatus: func(e agentbay.StatusEvent) { events = append(events, e) }}
+	statuses := func() []string {
+		var out []string
+		for _, e := range events {
+			out = append(out, e.Status)
+		}
+		return out
+	}
+
+	before := reqs.count("GetSession")
+	_, err = s.Pause(ctx, record)
+	require.NoError(t, err)
+	assert.Equal(t, []string{agentbay.StatusPausing, agentbay.StatusPaused}, statuses())
+	assert.Equal(t, 1, events[0].Reads)
+	assert.Equal(t, reqs.count("GetSession")-before, events[1].Reads)
+
+	events, before = nil, reqs.count("GetSession")
+	_, err = s.Resume(ctx, record)
+	require.NoError(t, err)
+	assert.Equal(t, []string{agentbay.StatusResuming, agentbay.StatusRunning}, statuses())
+	assert.Equal(t, reqs.count("GetSession")-before, events[1].Reads)
+
+	events = nil
+	_, err = s.DeleteWith(ctx, false, record)
+	require.NoError(t, err)
+	assert.Equal(t, []string{agentbay.StatusDeleting, agentbay.StatusDeleted}, statuses())
+}
+
 // Transient faults on the status reads cost reads, not the outcome. (A
 // read the client retried, after a Retry-After of 1 s, may be the first to
 // succeed and come after the end: PAUSING need not be seen here.)

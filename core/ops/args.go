@@ -455,6 +455,51 @@ var Object = &Type{Name: "object", decode: func(name string, raw json.RawMessage
 	return raw, nil
 }}
 
+// EmulateSpans is the config's "emulate" object of Spans.
+var EmulateSpans = &Type{Name: "{create, pause, resume, delete} of durations", decode: func(name string, raw json.RawMessage) (any, error) {
+	fields, err := object(raw, name)
+	if err != nil {
+		return nil, err
+	}
+	args, err := decodeFields(name, fields, emulateOp.Params)
+	if err != nil {
+		return nil, err
+	}
+	span := func(k string) Spans { s, _ := args[k].(Spans); return s }
+	return &Emulation{Create: span("create"), Pause: span("pause"), Resume: span("resume"), Delete: span("delete")}, nil
+}}
+
+// Span is a duration such as "300ms" or "1.5s", or a range "1s-2s".
+var Span = &Type{Name: `duration such as "1.5s" or range "1s-2s"`, decode: func(name string, raw json.RawMessage) (any, error) {
+	var s string
+	bad := func() (any, error) {
+		return nil, invalid("%s must be a duration such as \"1.5s\" or a range such as \"1s-2s\", got %s", name, shown(raw))
+	}
+	if json.Unmarshal(raw, &s) != nil {
+		return bad()
+	}
+	lo, hi, isRange := strings.Cut(strings.TrimSpace(s), "-")
+	min, err := time.ParseDuration(lo)
+	if err != nil || min < 0 {
+		return bad()
+	}
+	if !isRange {
+		return Spans{Min: min}, nil
+	}
+	max, err := time.ParseDuration(hi)
+	if err != nil || max < min {
+		return bad()
+	}
+	return Spans{Min: min, Max: max}, nil
+}}
+
+// within is t for a member of the object owner: its messages name it
+// "owner.member".
+func within(owner string, t *Type) *Type {
+	return &Type{Name: t.Name, Required: t.Required, Absent: t.Absent,
+		decode: func(name string, raw json.RawMessage) (any, error) { return t.decode(owner+"."+name, raw) }}
+}
+
 // RequiredObject is an Object that must be given.
 var RequiredObject = &Type{Name: "object", Required: true, decode: Object.decode}
 

@@ -34,6 +34,9 @@ type Op struct {
 	CName  string  // the typed C function, e.g. "ab_session_get_link"; "" if there is none
 	Module string  // the official SDKs' module it belongs to, e.g. "command"; "" for the session API
 	Method string  // its name in that module, e.g. "execute_command" (Node: camelCase)
+	// Observed: the operation waits for a status and reports each status
+	// it reads to Exec.OnStatus (ab_session_call_observed).
+	Observed bool
 
 	run func(ctx context.Context, x *Exec) (any, error)
 }
@@ -51,6 +54,9 @@ type Exec struct {
 	Session *agentbay.Session // nil for client operations
 	Host    Host              // may be nil
 	Args    Args
+	// OnStatus, if set, sees each status an Observed operation's wait
+	// reads, once, in order (agentbay.WaitOptions.OnStatus).
+	OnStatus func(agentbay.StatusEvent)
 }
 
 // Host is the program the operation runs for: the C ABI, which gives the
@@ -73,6 +79,21 @@ func Lookup(on Target, name string) (*Op, error) {
 	}
 	return nil, &agentbay.Error{Kind: agentbay.KindUnsupported,
 		Message: fmt.Sprintf("%s has no operation %q", on, name)}
+}
+
+// CanObserve says why the operation cannot report statuses (nil if it
+// can): only those that wait for a status do.
+func (op *Op) CanObserve() error {
+	if op.Observed {
+		return nil
+	}
+	var names []string
+	for _, o := range table {
+		if o.Observed && o.On == op.On {
+			names = append(names, o.Name)
+		}
+	}
+	return naming(invalid("%s waits for no status: on_status is for %s", op.Name, strings.Join(names, ", ")), "on_status")
 }
 
 // Call is an operation with its arguments checked, ready to run.
@@ -118,16 +139,47 @@ var configOp = &Op{Name: "config", Params: []Param{
 	{"api_key", String, "default: AGENTBAY_API_KEY"},
 	{"endpoint", String, `"embedded", a host, host:port or an http(s) URL; default: AGENTBAY_ENDPOINT`},
 	{"timeout_ms", Count, "per request; 0 or absent: AGENTBAY_TIMEOUT_MS, else 60000"},
+	{"emulate", EmulateSpans, "embedded backend only: transitions that take time, as in the cloud"},
 }}
 
+// emulateOp holds the fields of the config's "emulate" object.
+var emulateOp = &Op{Name: "emulate", Params: []Param{
+	{"create", within("emulate", Span), "CreateMcpSession's reply comes this much later"},
+	{"pause", within("emulate", Span), "PAUSING for this long"},
+	{"resume", within("emulate", Span), "RESUMING for this long"},
+	{"delete", within("emulate", Span), "DELETING for this long"},
+}}
+
+// Emulation is the config's "emulate" object: how long the embedded
+// backend's transitions take (core/local's Emulation).
+type Emulation struct{ Create, Pause, Resume, Delete Spans }
+
+// Spans is a duration, Min, or a random one in [Min, Max] when Max > Min.
+type Spans struct{ Min, Max time.Duration }
+
+// ClientConfig is a client's configuration: the engine's, and the
+// emulation of an embedded backend (nil when not asked for).
+type ClientConfig struct {
+	agentbay.Config
+	Emulate *Emulation
+}
+
 // Config reads a client's JSON configuration {"api_key", "endpoint",
-// "timeout_ms"}, all optional (nil means {}); agentbay.New fills in
-// what is not given from the environment and the defaults.
-func Config(config []byte) (agentbay.Config, error) {
+// "timeout_ms", "emulate"}, all optional (nil means {}); agentbay.New
+// fills in what is not given from the environment and the defaults.
+func Config(config []byte) (ClientConfig, error) {
 	args, err := decode(configOp, config)
 	if err != nil {
-		return agentbay.Config{}, err
+		return ClientConfig{}, err
 	}
-	return agentbay.Config{APIKey: args.str("api_key"), Endpoint: args.str("endpoint"),
-		Timeout: duration(float64(args.int("timeout_ms")), time.Millisecond)}, nil
+	cfg := ClientConfig{Config: agentbay.Config{APIKey: args.str("api_key"), Endpoint: args.str("endpoint"),
+		Timeout: duration(float64(args.int("timeout_ms")), time.Millisecond)}}
+	if e, ok := args["emulate"].(*Emulation); ok {
+		cfg.Emulate = e
+	}
+	return cfg, nil
 }
+
+// ErrEmulateNotEmbedded is the error of an "emulate" config for a client
+// that is not on the embedded backend.
+var ErrEmulateNotEmbedded = naming(invalid(`emulate needs the embedded backend (endpoint "embedded", or no key and no endpoint)`), "emulate")

@@ -257,3 +257,45 @@ func TestEveryOperationRuns(t *testing.T) {
 		assert.NotEmpty(t, op.Doc, op.Name)
 	}
 }
+
+func TestConfigEmulate(t *testing.T) {
+	cfg, err := ops.Config([]byte(`{"endpoint": "embedded", "emulate": {"pause": "300ms", "resume": "1s-2s"}}`))
+	require.NoError(t, err)
+	assert.Equal(t, "embedded", cfg.Endpoint)
+	require.NotNil(t, cfg.Emulate)
+	assert.Equal(t, ops.Spans{Min: 300 * time.Millisecond}, cfg.Emulate.Pause)
+	assert.Equal(t, ops.Spans{Min: time.Second, Max: 2 * time.Second}, cfg.Emulate.Resume)
+	assert.Zero(t, cfg.Emulate.Create)
+
+	cfg, err = ops.Config(nil)
+	require.NoError(t, err)
+	assert.Nil(t, cfg.Emulate, "no emulation unless asked for")
+
+	for params, message := range map[string]string{
+		`{"emulate": {"pause": "soon"}}`:  `emulate.pause must be a duration such as "1.5s" or a range such as "1s-2s", got soon`,
+		`{"emulate": {"pause": "2s-1s"}}`: `emulate.pause must be a duration such as "1.5s" or a range such as "1s-2s", got 2s-1s`,
+		`{"emulate": {"pause": 1.5}}`:     `emulate.pause must be a duration such as "1.5s" or a range such as "1s-2s", got 1.5`,
+		`{"emulate": {"pasue": "1s"}}`:    `emulate has no parameter "pasue"`,
+		`{"emulate": ["pause"]}`:          `emulate must be a JSON object, got ["pause"]`,
+	} {
+		_, err := ops.Config([]byte(params))
+		require.Error(t, err, params)
+		var e *agentbay.Error
+		require.ErrorAs(t, err, &e)
+		assert.Equal(t, agentbay.KindInvalidArgument, e.Kind, params)
+		assert.Equal(t, message, e.Message, params)
+		assert.Equal(t, "emulate", e.Param, params)
+	}
+}
+
+func TestObserved(t *testing.T) {
+	for _, name := range []string{"pause", "resume", "delete"} {
+		assert.NoError(t, lookup(t, ops.OnSession, name).CanObserve(), name)
+	}
+	err := lookup(t, ops.OnSession, "get_status").CanObserve()
+	var e *agentbay.Error
+	require.ErrorAs(t, err, &e)
+	assert.Equal(t, agentbay.KindInvalidArgument, e.Kind)
+	assert.Equal(t, "on_status", e.Param)
+	assert.Equal(t, "get_status waits for no status: on_status is for delete, pause, resume", e.Message)
+}

@@ -73,11 +73,12 @@ var sessionAPI = []*Op{
 
 	// ---- Session ---------------------------------------------------------
 	{Name: "delete", On: OnSession, CName: "ab_session_delete",
-		Doc:    "Deletes the session and waits until it is gone.",
-		Params: []Param{{"sync_context", Bool, "wait for context uploads first"}},
-		Result: agentbay.DeleteResult{},
+		Doc:      "Deletes the session and waits until it is gone.",
+		Params:   []Param{{"sync_context", Bool, "wait for context uploads first"}},
+		Result:   agentbay.DeleteResult{},
+		Observed: true,
 		run: func(ctx context.Context, x *Exec) (any, error) {
-			return x.Session.Delete(ctx, x.Args.bool("sync_context"))
+			return x.Session.DeleteWith(ctx, x.Args.bool("sync_context"), agentbay.WaitOptions{OnStatus: x.OnStatus})
 		}},
 	{Name: "set_labels", On: OnSession, CName: "ab_session_set_labels",
 		Doc:    "Replaces the session's labels.",
@@ -129,7 +130,7 @@ var sessionAPI = []*Op{
 		}},
 	{Name: "pause", On: OnSession, CName: "ab_session_pause",
 		Doc:    "Pauses the session and waits until it is PAUSED.",
-		Params: waitParams,
+		Params: waitParams, Observed: true,
 		Result: agentbay.StatusResult{},
 		run: func(ctx context.Context, x *Exec) (any, error) {
 			return x.Session.Pause(ctx, x.waitOptions())
@@ -140,7 +141,7 @@ var sessionAPI = []*Op{
 		run:    func(ctx context.Context, x *Exec) (any, error) { return x.Session.PauseAsync(ctx) }},
 	{Name: "resume", On: OnSession, CName: "ab_session_resume",
 		Doc:    "Resumes the session and waits until it is RUNNING.",
-		Params: waitParams,
+		Params: waitParams, Observed: true,
 		Result: agentbay.StatusResult{},
 		run: func(ctx context.Context, x *Exec) (any, error) {
 			return x.Session.Resume(ctx, x.waitOptions())
@@ -167,7 +168,8 @@ var waitParams = []Param{
 }
 
 func (x *Exec) waitOptions() agentbay.WaitOptions {
-	return agentbay.WaitOptions{Timeout: x.Args.dur("timeout"), PollInterval: x.Args.dur("poll_interval")}
+	return agentbay.WaitOptions{Timeout: x.Args.dur("timeout"), PollInterval: x.Args.dur("poll_interval"),
+		OnStatus: x.OnStatus}
 }
 
 // SessionResult is the result of create and get: the reference's

@@ -5,7 +5,11 @@
  *   - a trivial call: ab_session_id (+ ab_string_free) vs Session.ID();
  *   - a get_labels round trip on the embedded backend, waited on with
  *     ab_op_wait, vs GetLabels;
- *   - the asynchronous round trip, from the C call to its callback.
+ *   - the asynchronous round trip, from the C call to its callback;
+ *   - pause then resume against an embedded backend emulating transitions
+ *     of T = 0.5 s and 1.5 s: the wall time of each wait, its overshoot
+ *     over T and its status reads (from ab_session_call_observed's last
+ *     status event).
  * Round trips are medians; trivial calls are means over many calls.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -174,6 +178,69 @@ static void run_direct(const char *path, double *id_ns, double *labels_us, doubl
     }
 }
 
+/* ---- waits against emulated transitions ---- */
+
+static void on_status(void *user_data, ab_op op, const char *status, int64_t reads)
+{
+    (void)op, (void)status;
+    *(int64_t *)user_data = reads; /* the last event's count is the wait's */
+}
+
+/* One observed wait of s (name "pause" or "resume"): its wall time in ms
+ * and its reads. */
+static double observed_wait(ab_session s, const char *name, int64_t *reads)
+{
+    ab_op op;
+    double t0 = now_ns();
+
+    check(ab_session_call_observed(s, name, NULL, on_status, reads, NULL, NULL, &op, NULL), name);
+    check(ab_op_wait(op, -1, NULL, NULL), name);
+    ab_op_free(op);
+    return (now_ns() - t0) / 1e6;
+}
+
+static void bench_waits(void)
+{
+    static const double spans[] = {0.5, 1.5};
+    enum { ITERATIONS = 2 };
+
+    printf("%-44s %20s %24s %10s\n", "pause + resume, emulated transition of T",
+           "pause / resume", "overshoot mean (max)", "reads");
+    for (size_t k = 0; k < sizeof spans / sizeof spans[0]; k++) {
+        double t = spans[k] * 1e3, pause = 0, resume = 0, over = 0, worst = 0;
+        int64_t reads = 0, total = 0;
+        char config[160];
+        ab_client client;
+        ab_session s;
+        ab_op op;
+        char *r;
+
+        snprintf(config, sizeof config,
+                 "{\"endpoint\": \"embedded\", \"emulate\": {\"pause\": \"%gs\", \"resume\": \"%gs\"}}",
+                 spans[k], spans[k]);
+        check(ab_client_new(config, &client, NULL), "ab_client_new (emulate)");
+        check(ab_client_create(client, NULL, NULL, NULL, &op, NULL), "create");
+        check(ab_op_wait(op, -1, &r, NULL), "create");
+        s = strtoull(strstr(r, "\"session_handle\":") + strlen("\"session_handle\":"), NULL, 10);
+        ab_string_free(r);
+        ab_op_free(op);
+        for (int i = 0; i < ITERATIONS; i++) {
+            double p = observed_wait(s, "pause", &reads);
+            total += reads;
+            double q = observed_wait(s, "resume", &reads);
+            total += reads;
+            pause += p / ITERATIONS;
+            resume += q / ITERATIONS;
+            over += (p - t + q - t) / (2 * ITERATIONS);
+            worst = p - t > worst ? p - t : worst;
+            worst = q - t > worst ? q - t : worst;
+        }
+        printf("T = %.1f s %34s %8.0f / %6.0f ms %10.0f ms (%.0f ms) %10.1f\n", spans[k], "", pause,
+               resume, over, worst, (double)total / (2 * ITERATIONS));
+        ab_client_close(client);
+    }
+}
+
 int main(int argc, char **argv)
 {
     const int calls = 1000000, trips = 2000;
@@ -229,7 +296,6 @@ int main(int argc, char **argv)
     check(ab_op_wait(op, -1, NULL, NULL), "delete");
     ab_op_free(op);
     ab_client_close(client);
-    ab_shutdown();
 
     printf("libagentbay %s C ABI vs direct Go, embedded backend\n", ab_version());
     printf("%-44s %10s %10s %8s %10s\n", "call", "C ABI", "Go", "ratio", "overhead");
@@ -244,5 +310,7 @@ int main(int argc, char **argv)
            c_file / 1e3, go_file / 1e3, c_file / go_file, (c_file - go_file) / 1e3);
     printf("%-44s %7.2f ms, first byte %.2f ms, %.1f MB/s (median of 20)\n", "streamed seq 1 100000 (ab_session_command_stream)",
            c_stream / 1e3, stream_first_us[10] / 1e3, 588895 / c_stream);
+    bench_waits();
+    ab_shutdown();
     return 0;
 }

@@ -641,6 +641,145 @@ static void test_stream(ab_session s)
              AB_E_INVALID_HANDLE);
 }
 
+/* Status events: ab_session_call_observed on a backend whose pause, resume
+ * and delete take 300 ms reports each status once, in order, and never
+ * after the completion callback. Orders and counts, never timings. */
+typedef struct {
+    pthread_mutex_t mu;
+    char seen[8][16];
+    int64_t reads[8];
+    int n;
+    int late;         /* statuses reported after the completion began */
+    int cancel_first; /* cancel the operation from its first status */
+    atomic_int completed;
+    int status;
+} observed;
+
+static void on_status(void *user_data, ab_op op, const char *status, int64_t reads)
+{
+    observed *o = user_data;
+
+    pthread_mutex_lock(&o->mu);
+    if (atomic_load(&o->completed))
+        o->late++;
+    if (o->n < 8) {
+        snprintf(o->seen[o->n], sizeof o->seen[0], "%s", status);
+        o->reads[o->n] = reads;
+    }
+    o->n++;
+    pthread_mutex_unlock(&o->mu);
+    if (o->cancel_first)
+        CHECK_RC(ab_op_cancel(op), AB_OK);
+}
+
+static void on_observed_done(void *user_data, ab_op op, int status, const char *result_json,
+                             const ab_error *err)
+{
+    observed *o = user_data;
+
+    (void)op, (void)result_json, (void)err;
+    o->status = status;
+    atomic_store(&o->completed, 1);
+}
+
+static void observe(ab_session s, const char *name, const char *params, observed *o)
+{
+    pthread_mutex_init(&o->mu, NULL);
+    CHECK_RC(ab_session_call_observed(s, name, params, on_status, o, on_observed_done, o,
+                                      NULL, NULL),
+             AB_OK);
+    for (int i = 0; i < 3000 && !atomic_load(&o->completed); i++)
+        sleep_ms(10);
+    CHECK(atomic_load(&o->completed));
+    sleep_ms(50); /* a late status would show up here */
+    pthread_mutex_lock(&o->mu);
+    CHECK(o->late == 0);
+    pthread_mutex_unlock(&o->mu);
+}
+
+/* The statuses o saw end with want, after via if there were two; with
+ * emulation (the embedded backend), exactly via then want. */
+static void check_seen(const observed *o, int emulated, const char *via, const char *want)
+{
+    CHECK(o->n >= 1 && o->n <= 2 && (emulated ? o->n == 2 : 1));
+    CHECK(strcmp(o->seen[o->n - 1], want) == 0);
+    CHECK(o->n == 1 || strcmp(o->seen[0], via) == 0);
+    CHECK(o->reads[0] == 1 && (o->n == 1 || o->reads[1] > 1));
+}
+
+/* On a server of its own (AB_TEST_CONFIG, the valgrind runs) there is no
+ * emulation: a transition may end before the first read. */
+static void test_status_events(void)
+{
+    const char *config = getenv("AB_TEST_CONFIG");
+    int emulated = config == NULL;
+    ab_client emu = new_client(emulated ? "{\"endpoint\": \"embedded\", \"emulate\": "
+                               "{\"pause\": \"300ms\", \"resume\": \"300ms\", \"delete\": \"300ms\"}}"
+                                        : config);
+    ab_client bad = 0;
+    ab_error *err = NULL;
+    ab_op op;
+    ab_session s;
+    char *r;
+    observed pause = {0}, resume = {0}, cancelled = {0}, del = {0};
+
+    /* emulate is for the embedded backend only, and checked. */
+    CHECK_RC(ab_client_new("{\"endpoint\": \"http://127.0.0.1:9\", \"api_key\": \"k\", "
+                           "\"emulate\": {\"pause\": \"1s\"}}", &bad, &err),
+             AB_E_INVALID_ARGUMENT);
+    CHECK(bad == 0 && strcmp(ab_error_param(err), "emulate") == 0);
+    ab_error_free(err);
+    CHECK_RC(ab_client_new("{\"emulate\": {\"pause\": \"soon\"}}", &bad, &err),
+             AB_E_INVALID_ARGUMENT);
+    printf("bad emulate: %s\n", ab_error_message(err));
+    ab_error_free(err);
+
+    CHECK_RC(ab_client_create(emu, NULL, NULL, NULL, &op, NULL), AB_OK);
+    r = wait_ok(op);
+    s = (ab_session)json_number(r, "session_handle");
+    ab_string_free(r);
+
+    /* Only operations that wait report statuses. */
+    CHECK_RC(ab_session_call_observed(s, "get_status", NULL, on_status, NULL, NULL, NULL,
+                                      NULL, &err),
+             AB_E_INVALID_ARGUMENT);
+    CHECK(strcmp(ab_error_param(err), "on_status") == 0);
+    ab_error_free(err);
+
+    observe(s, "pause", "{\"timeout\": 60}", &pause);
+    CHECK(pause.status == AB_OK);
+    check_seen(&pause, emulated, "PAUSING", "PAUSED");
+    printf("pause: %s after %lld reads\n", pause.seen[pause.n - 1],
+           (long long)pause.reads[pause.n - 1]);
+
+    observe(s, "resume", NULL, &resume);
+    CHECK(resume.status == AB_OK);
+    check_seen(&resume, emulated, "RESUMING", "RUNNING");
+
+    /* Cancelled from inside its first status: nothing after the completion. */
+    cancelled.cancel_first = 1;
+    observe(s, "pause", NULL, &cancelled);
+    CHECK(cancelled.n == 1);
+    CHECK(emulated ? cancelled.status == AB_E_CANCELLED && strcmp(cancelled.seen[0], "PAUSING") == 0
+                   : cancelled.status == AB_E_CANCELLED || cancelled.status == AB_OK);
+    wait_status(s, "PAUSED");
+
+    /* With ab_op_wait and no completion callback. */
+    resume.n = 0;
+    atomic_store(&resume.completed, 0);
+    CHECK_RC(ab_session_call_observed(s, "resume", NULL, on_status, &resume, NULL, NULL, &op,
+                                      NULL),
+             AB_OK);
+    r = wait_ok(op);
+    ab_string_free(r);
+    check_seen(&resume, emulated, "RESUMING", "RUNNING");
+
+    observe(s, "delete", NULL, &del);
+    CHECK(del.status == AB_OK);
+    check_seen(&del, emulated, "DELETING", "DELETED");
+    CHECK_RC(ab_client_close(emu), AB_OK);
+}
+
 int main(void)
 {
     ab_session s;
@@ -662,6 +801,7 @@ int main(void)
     test_small_user_data(s);
     test_stream(s);
     test_delete(s, id);
+    test_status_events();
     check_signals_untouched();
 
     /* The engine logged, without secrets; after turning logging off, no

@@ -19,6 +19,14 @@ function signalOf(options) {
   return signal;
 }
 
+/** The onStatus listener of a trailing { onStatus } argument, if any. */
+function onStatusOf(options) {
+  const onStatus = options?.onStatus;
+  if (onStatus === undefined || onStatus === null) return undefined;
+  if (typeof onStatus !== 'function') throw invalidArgument('options.onStatus must be a function');
+  return onStatus;
+}
+
 /** An optional object argument, {} when not given. */
 function optionalObject(v, name) {
   if (v === undefined || v === null) return {};
@@ -26,4 +34,4 @@ function optionalObject(v, name) {
   return v;
 }
 
-module.exports = { signalOf, optionalObject };
+module.exports = { signalOf, onStatusOf, optionalObject };

@@ -12,7 +12,7 @@ const packageDir = path.join(__dirname, '..');
 let addon;       // the addon's exports, once libagentbay is loaded
 let libraryInfo; // { path, version, abiVersion } of the loaded library
 
-// op handle -> { resolve, reject, signal, owner }. owner keeps the object an
+// op handle -> { resolve, reject, signal, owner, onStatus }. owner keeps the object an
 // operation works on (a Session) alive until it completes, so that garbage
 // collection cannot free its handle under a running operation.
 const pending = new Map();
@@ -84,13 +84,28 @@ const loaded = () => addon !== undefined;
 
 const info = () => ({ ...libraryInfo });
 
-function onComplete(op, resultJson, error) {
+function onComplete(op, resultJson, error, status, reads) {
   const entry = pending.get(op);
   if (entry === undefined) return;
+  if (status !== undefined) { // a status event, before the completion
+    reportStatus(entry.onStatus, { status, reads });
+    return;
+  }
   pending.delete(op);
   if (entry.signal) watched.get(entry.signal)?.delete(op);
   if (error === undefined) entry.resolve(JSON.parse(resultJson));
   else entry.reject(fromNative(error, entry.signal));
+}
+
+// Calls an onStatus listener; what it throws becomes a process warning and
+// the operation goes on.
+function reportStatus(onStatus, event) {
+  try {
+    onStatus?.(event);
+  } catch (e) {
+    process.emitWarning(e instanceof Error ? e : new Error(String(e)),
+      { type: 'AgentBayWarning', detail: 'thrown by an onStatus listener' });
+  }
 }
 
 function watch(signal, op) {
@@ -146,12 +161,15 @@ function encode(params) {
  * an AgentBayError (AbortError when cancelled). owner is kept alive until
  * the operation ends.
  */
-function run(target, handle, name, params, signal, owner) {
+function run(target, handle, name, params, signal, owner, onStatus) {
+  if (onStatus !== undefined) {
+    return call((a) => a.sessionCallObserved(handle, name, encode(params)), signal, owner, onStatus);
+  }
   const start = target === 'client' ? 'clientCall' : 'sessionCall';
   return call((a) => a[start](handle, name, encode(params)), signal, owner);
 }
 
-function call(start, signal, owner) {
+function call(start, signal, owner, onStatus) {
   if (signal?.aborted) {
     return Promise.reject(new AbortError(undefined, { cause: signal.reason }));
   }
@@ -163,7 +181,7 @@ function call(start, signal, owner) {
       reject(fromNative(e));
       return;
     }
-    pending.set(op, { resolve, reject, signal, owner });
+    pending.set(op, { resolve, reject, signal, owner, onStatus });
     if (signal) watch(signal, op);
   });
 }

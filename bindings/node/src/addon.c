@@ -50,9 +50,14 @@
   X(ab_client_new) X(ab_client_close) X(ab_client_info) X(ab_client_call)    \
   X(ab_session_free) X(ab_session_call)
 
+/* Functions a library of the same ABI may lack (added later): looked up,
+ * NULL if missing; the features that need them throw "unsupported". */
+#define AB_OPTIONAL(X) X(ab_session_call_observed)
+
 static struct {
 #define AB_SLOT(name) __typeof__(name) *name;
   AB_FUNCTIONS(AB_SLOT)
+  AB_OPTIONAL(AB_SLOT)
 #undef AB_SLOT
 } ab;
 
@@ -76,9 +81,13 @@ typedef struct {
   size_t nclients, cap;
 } env_state;
 
-/* A completion copied out of the library's callback. */
+/* A completion copied out of the library's callback, or (status set) a
+ * status event of an observed operation, which goes through the same tsfn
+ * so that it arrives before the operation's completion. */
 typedef struct {
   ab_op op;
+  char *status;  /* a status event: the status; NULL for a completion */
+  int64_t reads; /* a status event: the wait's reads so far */
   int code; /* AB_OK or AB_E_* */
   int http_status, retryable;
   char *result, *kind, *message, *param, *request_id, *service_code;
@@ -103,6 +112,7 @@ static char *copy_str(const char *s) {
 }
 
 static void completion_free(completion *c) {
+  free(c->status);
   free(c->result);
   free(c->kind);
   free(c->message);
@@ -113,6 +123,17 @@ static void completion_free(completion *c) {
 }
 
 /* ---- Callbacks on library threads -------------------------------------- */
+
+/* Posts c to the environment's tsfn, or frees it once that is gone. The
+ * lock makes "not closed" and "tsfn still alive" one fact: the tsfn
+ * finalizer and teardown take it before the tsfn can go away. */
+static void post(env_state *st, completion *c) {
+  pthread_mutex_lock(&st->mu);
+  napi_status s = st->closed ? napi_closing
+                             : napi_call_threadsafe_function(st->tsfn, c, napi_tsfn_nonblocking);
+  pthread_mutex_unlock(&st->mu);
+  if (s != napi_ok) completion_free(c);
+}
 
 static void on_complete(void *user_data, ab_op op, int status,
                         const char *result_json, const ab_error *error) {
@@ -133,13 +154,20 @@ static void on_complete(void *user_data, ab_op op, int status,
     c->http_status = ab.ab_error_http_status(error);
     c->retryable = ab.ab_error_retryable(error);
   }
-  /* The lock makes "not closed" and "tsfn still alive" one fact: the tsfn
-   * finalizer and teardown take it before the tsfn can go away. */
-  pthread_mutex_lock(&st->mu);
-  napi_status s = st->closed ? napi_closing
-                             : napi_call_threadsafe_function(st->tsfn, c, napi_tsfn_nonblocking);
-  pthread_mutex_unlock(&st->mu);
-  if (s != napi_ok) completion_free(c);
+  post(st, c);
+}
+
+static void on_status(void *user_data, ab_op op, const char *status, int64_t reads) {
+  completion *c = calloc(1, sizeof *c);
+  if (!c) return;
+  c->op = op;
+  c->reads = reads;
+  c->status = copy_str(status);
+  if (!c->status) {
+    free(c);
+    return;
+  }
+  post(user_data, c);
 }
 
 static void on_log(void *user_data, int level, const char *message) {
@@ -308,7 +336,14 @@ static napi_value started(napi_env env, env_state *st, int rc, ab_op op, ab_erro
 static void deliver(napi_env env, napi_value js_cb, void *context, void *data) {
   env_state *st = context;
   completion *c = data;
-  if (env) { /* NULL while the tsfn is being torn down: just free */
+  if (env && c->status) { /* a status event: (op, undefined, undefined, status, reads) */
+    napi_value argv[5];
+    argv[0] = number(env, (double)c->op);
+    argv[1] = argv[2] = undefined(env);
+    napi_create_string_utf8(env, c->status, NAPI_AUTO_LENGTH, &argv[3]);
+    argv[4] = number(env, (double)c->reads);
+    napi_call_function(env, undefined(env), js_cb, 5, argv, NULL);
+  } else if (env) { /* NULL while the tsfn is being torn down: just free */
     if (--st->pending == 0) napi_unref_threadsafe_function(env, st->tsfn);
     ab.ab_op_free(c->op);
     napi_value argv[3];
@@ -433,6 +468,9 @@ static napi_value js_load(napi_env env, napi_callback_info info) {
   if (!missing && !(*(void **)&ab.name = dlsym(h, #name))) missing = #name;
       AB_FUNCTIONS(AB_LOOKUP)
 #undef AB_LOOKUP
+#define AB_LOOKUP_OPTIONAL(name) *(void **)&ab.name = h ? dlsym(h, #name) : NULL;
+      AB_OPTIONAL(AB_LOOKUP_OPTIONAL)
+#undef AB_LOOKUP_OPTIONAL
       if (missing)
         snprintf(msg, sizeof msg, "%s is not libagentbay or too old: no symbol %s", path,
                  missing);
@@ -612,6 +650,31 @@ static napi_value js_call(napi_env env, napi_callback_info info) {
   return started(env, st, rc, op, err);
 }
 
+/* sessionCallObserved(session, name, paramsJson): sessionCall whose status
+ * events reach the completion function as (op, undefined, undefined, status,
+ * reads), before the operation's completion. */
+static napi_value js_call_observed(napi_env env, napi_callback_info info) {
+  ARGS(3);
+  env_state *st = ready(env);
+  if (!st) return NULL;
+  if (!ab.ab_session_call_observed)
+    return throw_code(env, AB_E_UNSUPPORTED,
+                      "onStatus needs a newer libagentbay (no ab_session_call_observed)");
+  uint64_t h;
+  char *name = NULL, *params = NULL;
+  if (!arg_handle(env, argv[0], &h) || !arg_str(env, argv[1], &name) ||
+      !arg_str(env, argv[2], &params)) {
+    free(name);
+    return NULL;
+  }
+  ab_op op = 0;
+  ab_error *err = NULL;
+  int rc = ab.ab_session_call_observed(h, name, params, on_status, st, on_complete, st, &op, &err);
+  free(name);
+  free(params);
+  return started(env, st, rc, op, err);
+}
+
 /* statusKinds(): { kind: code } for every status code, from the library. */
 static napi_value js_status_kinds(napi_env env, napi_callback_info info) {
   (void)info;
@@ -691,6 +754,7 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
       FN("clientInfo", js_client_info, NULL),
       FN("clientCall", js_call, &ab.ab_client_call),
       FN("sessionCall", js_call, &ab.ab_session_call),
+      FN("sessionCallObserved", js_call_observed, NULL),
       FN("sessionFree", js_session_free, NULL),
       FN("opCancel", js_op_cancel, NULL),
       FN("statusKinds", js_status_kinds, NULL),

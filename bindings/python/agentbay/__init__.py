@@ -30,6 +30,7 @@ from __future__ import annotations
 from typing import Optional
 
 from . import _native
+from ._native import StatusEvent
 from ._async import (AsyncAgentBay, AsyncCode, AsyncCommand, AsyncContextManager,
                      AsyncContextService, AsyncFileSystem, AsyncProcess, AsyncSession)
 from ._sync import (AgentBay, Code, Command, ContextManager, ContextService, FileSystem, Process,
@@ -90,6 +91,6 @@ __all__ = [
     "AgentBayError", "SessionError",
     "ApiResponse", "OperationResult", "DeleteResult", "SessionResult", "SessionListResult",
     "CommandResult", "McpTool", "McpToolResult", "McpToolsResult", "SessionPauseResult", "SessionResumeResult",
-    "SessionStatusResult", "SessionInfo",
+    "SessionStatusResult", "SessionInfo", "StatusEvent",
     "load_library", "library_version", "__version__",
 ]

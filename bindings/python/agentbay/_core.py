@@ -44,12 +44,14 @@ class Call(Generic[R]):
     (an argument JSON cannot carry) has ``refused`` set instead.
     """
 
-    __slots__ = ("start", "args", "ok", "fail", "refused")
+    __slots__ = ("start", "args", "ok", "fail", "refused", "on_status")
 
     def __init__(self, start: Optional[_native.StartFn], args: tuple,
                  ok: Callable[[Dict[str, Any]], R], fail: Fail[R],
-                 refused: Optional[NativeError] = None) -> None:
+                 refused: Optional[NativeError] = None,
+                 on_status: Optional[Callable[[_native.StatusEvent], Any]] = None) -> None:
         self.start, self.args, self.ok, self.fail, self.refused = start, args, ok, fail, refused
+        self.on_status = on_status
 
     def failure(self, err: NativeError) -> R:
         """The outcome of a failure; a closed client is a programming error."""
@@ -69,7 +71,7 @@ async def run_async(call: Call[R]) -> R:
     if call.refused is not None:
         return call.failure(call.refused)
     try:
-        outcome = await _native.run_async(call.start, call.args)
+        outcome = await _native.run_async(call.start, call.args, call.on_status)
     except NativeCallError as exc:
         return call.failure(exc.error)
     return call.finish(outcome)
@@ -80,7 +82,7 @@ def run_sync(call: Call[R]) -> R:
     if call.refused is not None:
         return call.failure(call.refused)
     try:
-        outcome = _native.run_sync(call.start, call.args)
+        outcome = _native.run_sync(call.start, call.args, call.on_status)
     except NativeCallError as exc:
         return call.failure(exc.error)
     return call.finish(outcome)
@@ -315,7 +317,7 @@ class ClientCore:
         if cfg is not None and cfg.region_id:
             raise AgentBayError("Config.region_id is not supported", error_kind="unsupported")
         conf = {"api_key": api_key or None, "endpoint": cfg and cfg.endpoint,
-                "timeout_ms": cfg and cfg.timeout_ms}
+                "timeout_ms": cfg and cfg.timeout_ms, "emulate": cfg and cfg.emulate}
         try:
             return encode(conf) if any(v is not None for v in conf.values()) else None
         except _Unencodable as exc:
@@ -373,9 +375,23 @@ class SessionCore:
         self._finalizer = weakref.finalize(self, _free_session, handle)
 
     def call(self, name: str, params: Mapping[str, Any], ok: Callable[[Dict[str, Any]], R],
-             fail: Fail[R]) -> Call[R]:
-        """The session operation name with params."""
-        return _call(_native.library().ab_session_call, self.handle, name, params, ok, fail)
+             fail: Fail[R], on_status: Optional[Callable[[_native.StatusEvent], Any]] = None
+             ) -> Call[R]:
+        """The session operation name with params; on_status (pause, resume,
+        delete) sees each status its wait reads, once."""
+        if on_status is None:
+            return _call(_native.library().ab_session_call, self.handle, name, params, ok, fail)
+        if not callable(on_status):
+            return Call(None, (), ok, fail, refused=bad_argument(
+                f"on_status must be callable, got {type(on_status).__name__}", "on_status"))
+        if not _native.has("ab_session_call_observed"):
+            return Call(None, (), ok, fail, refused=NativeError(
+                _native.AB_E_UNSUPPORTED, "unsupported", f"on_status needs a newer libagentbay than "
+                f"{_native.library_path()}", param="on_status"))
+        call = _call(_native.library().ab_session_call_observed, self.handle, name, params,
+                     ok, fail)
+        call.on_status = on_status
+        return call
 
 
 # ---- What the two APIs' classes share ------------------------------------------
@@ -487,11 +503,12 @@ class SessionBase:
 
     def _op(self, name: str, cls: Type[R], params: Optional[Mapping[str, Any]] = None, *,
             ok: Optional[Callable[[Dict[str, Any]], R]] = None,
-            fail: Optional[Fail[R]] = None) -> Call[R]:
+            fail: Optional[Fail[R]] = None,
+            on_status: Optional[Callable[[_native.StatusEvent], Any]] = None) -> Call[R]:
         """The session operation name: its result read as a cls (or by ok),
         its failure a failed cls (or what fail makes of it)."""
         return self._core.call(name, params or {}, ok or (lambda d: result(cls, d)),
-                               fail or fails(cls))
+                               fail or fails(cls), on_status)
 
     # Failure handlers of the methods where the official SDK raises.
 

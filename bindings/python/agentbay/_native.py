@@ -30,13 +30,14 @@ import ctypes.util
 import itertools
 import logging
 import os
+import queue
 import signal
 import sys
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator, Optional
+from typing import Any, Callable, Iterator, NamedTuple, Optional
 
 from .exceptions import AgentBayError
 
@@ -47,6 +48,7 @@ ABI_VERSION = 2
 AB_OK = 0
 AB_E_INVALID_ARGUMENT = -1
 AB_E_TIMEOUT = -5
+AB_E_UNSUPPORTED = -10
 
 _WAIT_SLICE_MS = 100  # longest delay before a blocking call notices Ctrl-C
 
@@ -60,6 +62,10 @@ _CALLBACK = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_uint64, ctypes.c_in
 # void (*ab_log_callback)(void *user_data, int level, const char *message)
 _LOG_CALLBACK = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_int, ctypes.c_char_p)
 _NO_CALLBACK = _CALLBACK()  # NULL: the caller waits with ab_op_wait
+# void (*ab_status_callback)(void *user_data, ab_op op, const char *status,
+#                            int64_t reads)
+_STATUS_CALLBACK = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_uint64, ctypes.c_char_p,
+                                    ctypes.c_int64)
 
 
 class _Completion(ctypes.Structure):
@@ -75,6 +81,20 @@ class _Completion(ctypes.Structure):
 _use_queue = os.environ.get("AGENTBAY_ASYNC_COMPLETIONS", "queue") != "callback"
 
 engine_log = logging.getLogger("agentbay")
+
+
+class StatusEvent(NamedTuple):
+    """A status that pause, resume or delete read while waiting, reported once
+    (the first read and each change, e.g. PAUSING then PAUSED).
+
+    Attributes:
+        status: the session's status, e.g. ``"PAUSING"``.
+        reads: how many statuses the wait has read so far, this one included
+            (the last event's ``reads`` is the number of polls).
+    """
+
+    status: str
+    reads: int
 
 
 @dataclass(frozen=True)
@@ -159,6 +179,12 @@ _PROTOTYPES: dict[str, tuple[Any, list[Any]]] = {
     "ab_session_call_queued": (_I, [_U64, _S, _S, _U64, _P, _OUT_U64, _OUT_P]),
 }
 
+# Functions a library of the same ABI may lack (added later): declared when
+# present; the features that need them say "unsupported" otherwise.
+_OPTIONAL: dict[str, tuple[Any, list[Any]]] = {
+    "ab_session_call_observed": (_I, [_U64, _S, _S, _STATUS_CALLBACK, _P] + _ASYNC_TAIL),
+}
+
 _load_lock = threading.Lock()
 _lib: Optional[ctypes.CDLL] = None
 _lib_path = ""
@@ -227,6 +253,16 @@ def _declare(lib: ctypes.CDLL) -> None:
         fn = getattr(lib, name)
         fn.restype = restype
         fn.argtypes = argtypes
+    for name, (restype, argtypes) in _OPTIONAL.items():
+        fn = getattr(lib, name, None)
+        if fn is not None:
+            fn.restype = restype
+            fn.argtypes = argtypes
+
+
+def has(name: str) -> bool:
+    """Whether the loaded library has the (optional) function name."""
+    return hasattr(library(), name)
 
 
 def load_library(path: Optional[str] = None) -> ctypes.CDLL:
@@ -366,23 +402,34 @@ def check(status: int, err: ctypes.c_void_p) -> None:
 # ---- Completions -----------------------------------------------------------
 
 class _Pending:
-    """The (loop, future) of each operation in flight, by the id passed as user_data."""
+    """The (loop, future) of each operation in flight, by the id passed as user_data
+    (loop None: a blocking call, whose future is a queue), and the status
+    observers of observed operations by the same id."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         # The library passes user_data back untouched, whatever its value.
         self._ids = itertools.count(1)
-        self._waiting: dict[int, tuple[asyncio.AbstractEventLoop, asyncio.Future]] = {}
+        self._waiting: dict[int, tuple[Optional[asyncio.AbstractEventLoop], Any]] = {}
+        self._observers: dict[int, Callable[[StatusEvent], None]] = {}
 
-    def add(self, loop: asyncio.AbstractEventLoop, future: asyncio.Future) -> int:
+    def add(self, loop: Optional[asyncio.AbstractEventLoop], future: Any,
+            observer: Optional[Callable[[StatusEvent], None]] = None) -> int:
         with self._lock:
             token = next(self._ids)
             self._waiting[token] = (loop, future)
+            if observer is not None:
+                self._observers[token] = observer
             return token
 
-    def pop(self, token: Optional[int]) -> Optional[tuple[asyncio.AbstractEventLoop, asyncio.Future]]:
+    def pop(self, token: Optional[int]) -> Optional[tuple[Optional[asyncio.AbstractEventLoop], Any]]:
         with self._lock:
+            self._observers.pop(token or 0, None)
             return self._waiting.pop(token or 0, None)
+
+    def observer(self, token: Optional[int]) -> Optional[Callable[[StatusEvent], None]]:
+        with self._lock:
+            return self._observers.get(token or 0)
 
     def __len__(self) -> int:
         return len(self._waiting)
@@ -407,12 +454,35 @@ def _on_complete(user_data, op, status, result_json, error):
             return
         loop, future = waiting
         outcome = Outcome(status, result_json, copy_error(error) if error else None)
+        if loop is None:  # a blocking observed call waits on a queue
+            future.put(outcome)
+            return
         try:
             loop.call_soon_threadsafe(_settle, future, outcome)
         except RuntimeError:
             pass  # the loop is closed: nobody is waiting any more
     except BaseException:  # noqa: BLE001 - nothing may escape into C
         engine_log.exception("agentbay: failed to deliver a completion")
+
+
+@_STATUS_CALLBACK
+def _on_status(user_data, op, status, reads):
+    # Runs on a library thread, before the operation's completion callback.
+    try:
+        observer = _pending.observer(user_data)
+        if observer is not None:
+            observer(StatusEvent(text(status), int(reads)))
+    except BaseException:  # noqa: BLE001 - nothing may escape into C
+        engine_log.exception("agentbay: failed to deliver a status")
+
+
+def _call_observer(on_status: Callable[[StatusEvent], Any], event: StatusEvent) -> None:
+    """Runs the user's on_status; what it raises is logged, not propagated
+    (the operation goes on)."""
+    try:
+        on_status(event)
+    except Exception:  # noqa: BLE001 - the user's callback
+        engine_log.exception("agentbay: on_status raised")
 
 
 @_LOG_CALLBACK
@@ -610,17 +680,20 @@ def _queued_form(fn: StartFn) -> Any:
 StartFn = Callable[..., int]
 
 
-def _start(fn: StartFn, args: tuple, loop: asyncio.AbstractEventLoop,
-           future: asyncio.Future) -> int:
+def _start(fn: StartFn, args: tuple, loop: Optional[asyncio.AbstractEventLoop],
+           future: Any, observer: Optional[Callable[[StatusEvent], None]] = None) -> int:
     """Starts an asynchronous native call that will settle future; returns the op.
 
     ``fn`` is an ab_* function and ``args`` its arguments before
-    (cb, user_data, op_out, err_out). Raises NativeCallError if it refuses.
+    (cb, user_data, op_out, err_out); with an observer, before (on_status,
+    status_user_data, cb, ...), as ab_session_call_observed takes them.
+    Raises NativeCallError if it refuses.
     """
     check_usable()
-    token = _pending.add(loop, future)
+    token = _pending.add(loop, future, observer)
     op, err = ctypes.c_uint64(), ctypes.c_void_p()
-    status = fn(*args, _on_complete, token, ctypes.byref(op), ctypes.byref(err))
+    observing = (_on_status, token) if observer is not None else ()
+    status = fn(*args, *observing, _on_complete, token, ctypes.byref(op), ctypes.byref(err))
     if status != AB_OK:
         _pending.pop(token)  # the callback never fires for a refused call
         raise NativeCallError(take_error(status, err))
@@ -642,19 +715,36 @@ def _start_queued(queued: Any, args: tuple, loop: asyncio.AbstractEventLoop,
     return op.value
 
 
-async def run_async(fn: StartFn, args: tuple) -> Outcome:
+async def run_async(fn: StartFn, args: tuple,
+                    on_status: Optional[Callable[[StatusEvent], Any]] = None) -> Outcome:
     """Runs a native call on the running event loop.
 
     Cancelling the awaiting task cancels the native operation; the task
-    sees CancelledError at once.
+    sees CancelledError at once. With on_status (and fn
+    ab_session_call_observed), each status event is passed to on_status on
+    the loop's thread, all of them before the call returns.
     """
     loop = asyncio.get_running_loop()
     future = loop.create_future()
-    queued = _queued_form(fn) if _use_queue else None
-    if queued is not None:
-        op = _start_queued(queued, args, loop, future)
+    if on_status is not None:
+        # Observed calls complete through their callback, after the events
+        # they sent through the loop: the queue would overtake them.
+        def deliver(event: StatusEvent) -> None:
+            if not future.done():
+                _call_observer(on_status, event)
+
+        def observer(event: StatusEvent) -> None:
+            try:
+                loop.call_soon_threadsafe(deliver, event)
+            except RuntimeError:
+                pass  # the loop is closed
+        op = _start(fn, args, loop, future, observer)
     else:
-        op = _start(fn, args, loop, future)
+        queued = _queued_form(fn) if _use_queue else None
+        if queued is not None:
+            op = _start_queued(queued, args, loop, future)
+        else:
+            op = _start(fn, args, loop, future)
     try:
         return await future
     except asyncio.CancelledError:
@@ -664,14 +754,19 @@ async def run_async(fn: StartFn, args: tuple) -> Outcome:
         _lib.ab_op_free(op)
 
 
-def run_sync(fn: StartFn, args: tuple) -> Outcome:
+def run_sync(fn: StartFn, args: tuple,
+             on_status: Optional[Callable[[StatusEvent], Any]] = None) -> Outcome:
     """Runs a native call and blocks this thread until it completes.
 
     It waits in ab_op_wait, with no callback: cheaper than a callback, which
     would have to wake this thread from a library thread. The wait is cut
     into slices so that Ctrl-C gets through: KeyboardInterrupt cancels the
-    native operation and propagates.
+    native operation and propagates. With on_status (and fn
+    ab_session_call_observed), status events and the completion come
+    through a queue instead, and on_status runs on this thread.
     """
+    if on_status is not None:
+        return _run_observed(fn, args, on_status)
     check_usable()
     op, err = ctypes.c_uint64(), ctypes.c_void_p()
     status = fn(*args, _NO_CALLBACK, None, ctypes.byref(op), ctypes.byref(err))
@@ -684,6 +779,25 @@ def run_sync(fn: StartFn, args: tuple) -> Outcome:
         raise
     finally:
         _lib.ab_op_free(op.value)
+
+
+def _run_observed(fn: StartFn, args: tuple, on_status: Callable[[StatusEvent], Any]) -> Outcome:
+    inbox: queue.SimpleQueue = queue.SimpleQueue()
+    op = _start(fn, args, None, inbox, inbox.put)
+    try:
+        while True:
+            try:
+                item = inbox.get(timeout=_WAIT_SLICE_MS / 1000)
+            except queue.Empty:
+                continue  # Python runs signal handlers (Ctrl-C) between slices
+            if isinstance(item, Outcome):
+                return item
+            _call_observer(on_status, item)
+    except BaseException:
+        _lib.ab_op_cancel(op)  # its completion still comes, to a queue nobody reads
+        raise
+    finally:
+        _lib.ab_op_free(op)
 
 
 def _wait(op: int) -> Outcome:

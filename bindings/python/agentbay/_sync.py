@@ -15,7 +15,7 @@ from ._core import (ClientBase, SessionBase, bindings, code_result, command_fail
                     contexts, dir_entries,
                     failed, file_bytes, file_entries, raises, refused_here, result, run_sync,
                     session_info, status_data, tools, transfer_failed)
-from ._native import NativeError
+from ._native import NativeError, StatusEvent
 from .config import Config, ContextListParams, CreateSessionParams
 from .exceptions import AgentBayError
 from .results import (BinaryFileContentResult, BoolResult, ClearContextResult, CommandResult,
@@ -120,11 +120,14 @@ class Session(SessionBase):
 
     _client_class = AgentBay
 
-    def delete(self, sync_context: bool = False) -> DeleteResult:
+    def delete(self, sync_context: bool = False, *,
+                     on_status: Optional[Callable[[StatusEvent], Any]] = None) -> DeleteResult:
         """Deletes this session and waits until it is gone.
 
         Args:
             sync_context: upload context data before deleting.
+            on_status: called with each status the wait reads, once and in
+                order (e.g. DELETING, then DELETED), as for ``pause``.
 
         Returns:
             DeleteResult: failed (``error_kind`` says why) if the session
@@ -132,7 +135,8 @@ class Session(SessionBase):
             raises SessionError, but the official SDK returns the failed
             result, and so does this package.
         """
-        return run_sync(self._op("delete", DeleteResult, {"sync_context": sync_context}))
+        return run_sync(self._op("delete", DeleteResult, {"sync_context": sync_context},
+                                        on_status=on_status))
 
     def set_labels(self, labels: Dict[str, str]) -> OperationResult:
         """Replaces the session's labels (a non-empty dict of non-blank strings).
@@ -215,25 +219,34 @@ class Session(SessionBase):
             "connect_timeout": connect_timeout, "auto_gen_session": auto_gen_session},
             ok=lambda d: result(McpToolResult, d, data=d["data"] if d["success"] else "")))
 
-    def pause(self, timeout: int = 600, poll_interval: float = 2.0) -> SessionPauseResult:
+    def pause(self, timeout: int = 600, poll_interval: float = 2.0, *,
+                    on_status: Optional[Callable[[StatusEvent], Any]] = None) -> SessionPauseResult:
         """Pauses the session and waits until it is PAUSED.
 
         Args:
             timeout: how long to wait, in seconds (a positive number).
             poll_interval: the longest pause between status checks, in seconds
                 (the library checks sooner at first, so quick pauses return quickly).
+            on_status: called with a StatusEvent ``(status, reads)`` for each
+                status the wait reads, once and in order (PAUSING, then
+                PAUSED; a pause quicker than the first read shows only
+                PAUSED), all before this returns, on the event loop's thread
+                (the calling thread in the blocking API). What it raises is
+                logged to the "agentbay" logger and the wait goes on.
         """
         return run_sync(self._op("pause", SessionPauseResult, {
-            "timeout": timeout, "poll_interval": poll_interval}))
+            "timeout": timeout, "poll_interval": poll_interval}, on_status=on_status))
 
     def pause_async(self) -> SessionPauseResult:
         """Starts pausing the session without waiting for PAUSED."""
         return run_sync(self._op("pause_async", SessionPauseResult))
 
-    def resume(self, timeout: int = 600, poll_interval: float = 2.0) -> SessionResumeResult:
-        """Resumes the session and waits until it is RUNNING (arguments as for pause)."""
+    def resume(self, timeout: int = 600, poll_interval: float = 2.0, *,
+                     on_status: Optional[Callable[[StatusEvent], Any]] = None) -> SessionResumeResult:
+        """Resumes the session and waits until it is RUNNING (arguments as for
+        pause; on_status sees RESUMING, then RUNNING)."""
         return run_sync(self._op("resume", SessionResumeResult, {
-            "timeout": timeout, "poll_interval": poll_interval}))
+            "timeout": timeout, "poll_interval": poll_interval}, on_status=on_status))
 
     def resume_async(self) -> SessionResumeResult:
         """Starts resuming the session without waiting for RUNNING."""

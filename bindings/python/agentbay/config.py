@@ -22,11 +22,17 @@ class Config:
             None takes AGENTBAY_TIMEOUT_MS, else 60000.
         region_id: the official SDK's login region; not supported here, so
             it must stay None (a client made with it raises AgentBayError).
+        emulate: for the embedded backend only (an addition to the official
+            SDK): how long its transitions take, as in the cloud, e.g.
+            ``{"pause": "1.5s", "resume": "1.5s"}`` (keys ``create``,
+            ``pause``, ``resume``, ``delete``; a duration or a range such as
+            ``"1s-2s"``), to test against cloud-like timing offline.
     """
 
     endpoint: Optional[str] = None
     timeout_ms: Optional[int] = None
     region_id: Optional[str] = None
+    emulate: Optional[Dict[str, str]] = None
 
 
 @dataclass

@@ -108,10 +108,11 @@ class SignatureTest(unittest.TestCase):
                 names = [f.name for f in dataclasses.fields(cls)]
                 self.assertEqual(names[:len(official)], official)
                 cls()  # every field has a default
-                # Additions: this library's error_kind, and fields of later
-                # official SDKs (0.22.3's idle_release_timeout; end_reason).
+                # Additions: this library's error_kind and Config.emulate, and
+                # fields of later official SDKs (0.22.3's idle_release_timeout;
+                # end_reason).
                 self.assertTrue(all(f.name in ("error_kind", "code", "success", "error_message",
-                                               "idle_release_timeout", "end_reason")
+                                               "idle_release_timeout", "end_reason", "emulate")
                                     for f in dataclasses.fields(cls)[len(official):]), names)
 
     def test_official_sdk_exceptions(self) -> None:

@@ -7,7 +7,7 @@ import {
   type McpToolResult, type McpToolsResult, type SessionPauseResult, type SessionResumeResult,
   type CommandResult, type EnhancedCodeExecutionResult, type ContextResult, type FileUrlResult,
   type ContextInfoResult, type FileContentResult, type BinaryFileContentResult, type EditFileResult,
-  type DirectoryListResult, type FileSearchResult, type Process,
+  type DirectoryListResult, type FileSearchResult, type Process, type StatusEvent,
 } from '../..';
 
 async function main(): Promise<void> {
@@ -18,6 +18,7 @@ async function main(): Promise<void> {
 
   const agentBay = new AgentBay({ apiKey: 'k', endpoint: 'e', timeoutMs: 1000, libraryPath: '/x.so' });
   new AgentBay({ apiKey: 'k', config: { endpoint: 'e', timeout_ms: 1000 } }); // the official SDK's form
+  new AgentBay({ endpoint: 'embedded', emulate: { pause: '1.5s', resume: '1s-2s' } });
   const embedded: boolean = agentBay.embedded;
   const endpoint: string = agentBay.endpoint;
   console.log(embedded, endpoint);
@@ -101,6 +102,10 @@ async function main(): Promise<void> {
     (await session.resumeAsync(opts)).status,
     (await session.getStatus(opts)).status,
   ];
+  const seen: StatusEvent[] = [];
+  await session.pause(undefined, undefined, { onStatus: (e) => seen.push(e), signal: ac.signal });
+  await session.resume(60, 2, { onStatus: ({ status, reads }) => console.log(status, reads) });
+  await session.delete(false, { onStatus: (e: StatusEvent) => seen.push(e) });
   const paused: SessionPauseResult = await session.betaPauseAsync(30, 0.5, opts);
   const resumed: SessionResumeResult = await session.betaResumeAsync();
   console.log(paused.status, resumed.status);
