@@ -389,6 +389,26 @@ export interface FileEdit {
   newText: string;
 }
 
+export interface FileChangeEvent {
+  eventType: 'create' | 'modify' | 'delete';
+  path: string;
+  pathType: 'file' | 'directory';
+}
+
+export interface FileChangeResult extends ApiResponse {
+  events: FileChangeEvent[];
+  rawData?: string;
+}
+
+export interface DirectoryWatch {
+  /** Resolves once the baseline is taken: change files after it. */
+  ready: Promise<void>;
+  /** Ends the watch. */
+  stop(): void;
+  /** Resolves when the watch has ended. */
+  done: Promise<void>;
+}
+
 export class FileSystem {
   private constructor();
   /** Creates a directory and its missing parents. */
@@ -413,6 +433,11 @@ export class FileSystem {
   searchFiles(path: string, pattern: string, excludePatterns?: string[], options?: CallOptions): Promise<FileSearchResult>;
   /** Writes text to a file (in chunks), creating its parent directories. */
   writeFile(path: string, content: string, mode?: 'overwrite' | 'append', options?: CallOptions): Promise<BoolResult>;
+  /** What changed under path since the previous call for it; the first only takes the baseline. */
+  getFileChange(path: string, options?: CallOptions): Promise<FileChangeResult>;
+  /** Polls path every intervalMs (default 500) and calls callback with each batch of changes. */
+  watchDirectory(path: string, callback: (events: FileChangeEvent[]) => void,
+    options?: { intervalMs?: number; signal?: AbortSignal }): DirectoryWatch;
   /** Copies a host file into the session (through its file-transfer context) and waits until it is there. */
   uploadFile(localPath: string, remotePath: string, options?: TransferOptions & { contentType?: string }): Promise<UploadResult>;
   /** Copies a session file to a host file, replaced atomically (overwrite: default true). */

@@ -591,6 +591,60 @@ class FileSystem {
   }
 
   /**
+   * What changed under path since the previous call for it (the first only
+   * takes the baseline): { events: [{ eventType, path, pathType }] }.
+   */
+  async getFileChange(path, options) {
+    const map = (raw) => ({ ...camelKeys(raw), events: raw.events.map(camelKeys) });
+    return this.#run('get_file_change', { path: path ?? null }, options, map, { events: [] });
+  }
+
+  /**
+   * Polls path every intervalMs (default 500) and calls callback(events)
+   * with each batch of changes. Returns { ready, stop(), done }: ready
+   * resolves once the baseline is taken (change files after it), stop()
+   * ends the watch, as aborting options.signal does; done resolves when it
+   * has ended (also when the session is gone). A failing poll is emitted
+   * as a process warning and the watch goes on.
+   */
+  watchDirectory(path, callback, { intervalMs = 500, signal } = {}) {
+    if (typeof callback !== 'function') throw invalidArgument('callback must be a function');
+    let stopped = false;
+    let wake = () => {};
+    const stop = () => { stopped = true; wake(); };
+    signal?.addEventListener('abort', stop, { once: true });
+    const pause = () => new Promise((resolve) => {
+      const t = setTimeout(resolve, intervalMs);
+      wake = () => { clearTimeout(t); resolve(); };
+    });
+    const poll = async () => {
+      const r = await this.getFileChange(path);
+      if (r.success) return r;
+      process.emitWarning(`watchDirectory ${path}: ${r.errorMessage}`);
+      return r.errorKind === 'not_found' ? null : r;
+    };
+    const first = poll();
+    const ready = first.then(() => undefined, () => undefined);
+    const done = (async () => {
+      if (!(await first.catch(() => null))) return;
+      while (!stopped) {
+        await pause();
+        if (stopped) return;
+        const r = await poll().catch(() => null);
+        if (!r) return;
+        if (r.success && r.events.length > 0) {
+          try {
+            callback(r.events);
+          } catch (e) {
+            process.emitWarning(`watchDirectory ${path}: the callback threw: ${e?.message ?? e}`);
+          }
+        }
+      }
+    })();
+    return { ready, stop, done };
+  }
+
+  /**
    * Copies a host file into the session and waits until it is there:
    * options { contentType, waitTimeout, pollInterval (seconds), signal }.
    */

@@ -3,6 +3,7 @@ package agentbay
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -451,6 +452,51 @@ func (s *Session) SearchFiles(ctx context.Context, path, pattern string, exclude
 		if line != "" && line != "No matches found" {
 			out.Matches = append(out.Matches, line)
 		}
+	}
+	return out, nil
+}
+
+// FileChangeEvent is one change under a watched directory.
+type FileChangeEvent struct {
+	EventType string `json:"event_type"` // "create", "modify" or "delete"
+	Path      string `json:"path"`
+	PathType  string `json:"path_type"` // "file" or "directory"
+}
+
+// FileChangeResult is what changed under a directory since the previous
+// GetFileChange of it (nothing on the first, which starts the watch).
+type FileChangeResult struct {
+	Result
+	Events  []FileChangeEvent `json:"events"`
+	RawData string            `json:"raw_data"`
+}
+
+// GetFileChange polls a directory for changes (the get_file_change tool):
+// the first call for a path only takes its baseline. WatchDirectory in the
+// bindings calls it on a timer.
+func (s *Session) GetFileChange(ctx context.Context, path string) (*FileChangeResult, error) {
+	if err := needPath("path", path); err != nil {
+		return nil, err
+	}
+	res, err := s.fileTool(ctx, "get_file_change", "get file change", map[string]any{"path": path})
+	if err != nil {
+		return nil, err
+	}
+	out := &FileChangeResult{Result: res.Result, Events: []FileChangeEvent{}, RawData: res.Data}
+	if !res.Success {
+		return out, nil
+	}
+	var raw []struct {
+		EventType string `json:"eventType"`
+		Path      string `json:"path"`
+		PathType  string `json:"pathType"`
+	}
+	if err := json.Unmarshal([]byte(res.Data), &raw); err != nil {
+		out.Success, out.ErrorMessage = false, "the service's file changes are not a JSON array: "+err.Error()
+		return out, nil
+	}
+	for _, e := range raw {
+		out.Events = append(out.Events, FileChangeEvent(e))
 	}
 	return out, nil
 }

@@ -27,6 +27,11 @@ var fileSystemOps = []*Op{
 		run: func(ctx context.Context, x *Exec) (any, error) {
 			return x.Session.EditFile(ctx, x.Args.str("path"), x.Args.edits("edits"), x.Args.bool("dry_run"))
 		}},
+	fileOp("get_file_change", "What changed under a directory since the previous call for it; the first starts the watch.",
+		agentbay.FileChangeResult{},
+		func(ctx context.Context, x *Exec) (any, error) {
+			return x.Session.GetFileChange(ctx, x.Args.str("path"))
+		}),
 	fileOp("get_file_info", "Describes a file or directory.", agentbay.FileInfoResult{},
 		func(ctx context.Context, x *Exec) (any, error) {
 			return x.Session.GetFileInfo(ctx, x.Args.str("path"))

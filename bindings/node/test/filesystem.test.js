@@ -147,3 +147,47 @@ describe('session.fileSystem upload and download', () => {
     assert.match(missing.errorMessage, /no such file/);
   });
 });
+
+describe('session.fileSystem.watchDirectory', () => {
+  let agentBay;
+  let session;
+
+  before(async () => {
+    agentBay = new AgentBay();
+    session = await newSession(agentBay);
+  });
+
+  after(async () => {
+    await session.delete();
+    await agentBay.close();
+  });
+
+  it('calls back with each batch of changes until stopped', async () => {
+    const fs = session.fileSystem;
+    await fs.createDirectory('/tmp/watched');
+    const events = [];
+    let sawB;
+    const seen = new Promise((resolve) => { sawB = resolve; });
+    const watch = fs.watchDirectory('/tmp/watched', (batch) => {
+      events.push(...batch);
+      if (events.some((e) => e.path.endsWith('b.txt'))) sawB();
+    }, { intervalMs: 50 });
+    await watch.ready;
+    await fs.writeFile('/tmp/watched/a.txt', '1');
+    await fs.writeFile('/tmp/watched/b.txt', '2');
+    await seen;
+    watch.stop();
+    await watch.done;
+    assert.deepEqual([...new Set(events.filter((e) => e.path.endsWith('.txt')).map((e) => `${e.eventType} ${e.pathType}`))],
+      ['create file']);
+  });
+
+  it('starts get_file_change with a baseline', async () => {
+    const first = await session.fileSystem.getFileChange('/tmp');
+    assert.deepEqual(first.events, []);
+    await session.fileSystem.writeFile('/tmp/new.txt', 'x');
+    const second = await session.fileSystem.getFileChange('/tmp');
+    assert.ok(second.events.some((e) => e.eventType === 'create' && e.path === '/tmp/new.txt'));
+    assert.throws(() => session.fileSystem.watchDirectory('/tmp', 'no'), /callback must be a function/);
+  });
+});

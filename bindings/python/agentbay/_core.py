@@ -24,6 +24,7 @@ from .config import Config, CreateSessionParams
 from .exceptions import AgentBayError, SessionError
 from .results import (BinaryFileContentResult, CommandResult, Context, ContextBinding,
                       ContextFileEntry, ContextStatusData, DeleteResult, DirectoryEntry,
+                      FileChangeEvent,
                       EnhancedCodeExecutionResult,
                       ExecutionError, ExecutionLogs, ExecutionResult, McpTool, OperationResult,
                       SessionInfo, SessionListResult, SessionResult)
@@ -193,6 +194,10 @@ def file_entries(d: Mapping[str, Any]) -> List[ContextFileEntry]:
 
 def bindings(d: Mapping[str, Any]) -> List[ContextBinding]:
     return [result(ContextBinding, b) for b in d.get("bindings") or []]
+
+
+def file_changes(d: Mapping[str, Any]) -> List[FileChangeEvent]:
+    return [result(FileChangeEvent, e) for e in d.get("events") or []]
 
 
 def dir_entries(d: Mapping[str, Any]) -> List[DirectoryEntry]:

@@ -8,24 +8,29 @@ Generated from _async.py by tools/gen_sync.py: do not edit.
 
 from __future__ import annotations
 
+import logging
+import threading
 from typing import (Any, Iterator, Callable, Dict, List, Literal, Optional, Union,
                     overload)
 
 from ._core import (ClientBase, SessionBase, bindings, code_result, command_failed, context_syncs,
-                    contexts, dir_entries,
-                    failed, file_bytes, file_entries, raises, refused_here, result, run_sync,
-                    session_info, status_data, tools, transfer_failed)
+                    contexts, dir_entries, failed, file_bytes, file_changes, file_entries, raises,
+                    refused_here, result, run_sync, run_sync, session_info, status_data, tools,
+                    transfer_failed)
 from ._native import NativeError, StatusEvent
 from .config import Config, ContextListParams, CreateSessionParams
 from .exceptions import AgentBayError
 from .results import (BinaryFileContentResult, BoolResult, ClearContextResult, CommandResult,
-                      Context, ContextBindResult, ContextBindingsResult, ContextFileListResult, ContextInfoResult, ContextListResult,
-                      ContextResult, ContextSyncResult, DeleteResult, DirectoryListResult,
-                      DownloadResult, EditFileResult, EnhancedCodeExecutionResult,
+                      Context, ContextBindResult, ContextBindingsResult, ContextFileListResult,
+                      ContextInfoResult, ContextListResult, ContextResult, ContextSyncResult,
+                      DeleteResult, DirectoryListResult, DownloadResult, EditFileResult,
+                      EnhancedCodeExecutionResult, FileChangeEvent, FileChangeResult,
                       FileContentResult, FileInfoResult, FileSearchResult, FileUrlResult,
-                      McpToolResult, McpToolsResult, MultipleFileContentResult, OperationResult, OutputChunk,
-                      SessionListResult, SessionPauseResult, SessionResult, SessionResumeResult,
-                      SessionStatusResult, UploadResult)
+                      McpToolResult, McpToolsResult, MultipleFileContentResult, OperationResult,
+                      OutputChunk, SessionListResult, SessionPauseResult, SessionResult,
+                      SessionResumeResult, SessionStatusResult, UploadResult)
+
+_log = logging.getLogger("agentbay")
 
 
 class AgentBay(ClientBase):
@@ -688,6 +693,52 @@ class FileSystem:
             "remote_path": remote_path, "local_path": local_path, "overwrite": overwrite,
             "wait": wait, "wait_timeout": wait_timeout, "poll_interval": poll_interval,
             "progress_cb": progress_cb and True}, fail=transfer_failed(DownloadResult, remote_path)))
+
+    def get_file_change(self, path: str) -> FileChangeResult:
+        """What changed under ``path`` since the previous call for it (the
+        first call only takes the baseline and reports nothing)."""
+        return run_sync(self._file_change(path))
+
+    def _file_change(self, path: str) -> Any:
+        return self.session._op("get_file_change", FileChangeResult, {"path": path},
+                                ok=lambda d: result(FileChangeResult, d, events=file_changes(d)))
+
+    def watch_directory(self, path: str, callback: Callable[[List[FileChangeEvent]], None],
+                        interval: float = 0.5,
+                        stop_event: Optional[threading.Event] = None) -> threading.Thread:
+        """A thread, not started, that polls ``path`` every ``interval``
+        seconds and calls ``callback`` with each batch of changes, as the
+        official SDK's. Its ``ready_event`` is set once the baseline is taken
+        (wait for it before changing files); setting ``stop_event`` ends it,
+        and so does the session going away. A failing poll or callback is
+        logged to the "agentbay" logger and the watch goes on."""
+        stop = stop_event if stop_event is not None else threading.Event()
+        ready = threading.Event()
+
+        def poll() -> Optional[FileChangeResult]:
+            r = run_sync(self._file_change(path))
+            if not r.success:
+                _log.warning("watch_directory %s: %s", path, r.error_message)
+                return None if r.error_kind in ("not_found", "invalid_argument") else r
+            return r
+
+        def watch() -> None:
+            first = poll()
+            ready.set()
+            while first is not None and not stop.wait(interval):
+                r = poll()
+                if r is None:
+                    return
+                if r.success and r.events:
+                    try:
+                        callback(r.events)
+                    except Exception:  # noqa: BLE001 - the watch outlives a bad callback
+                        _log.exception("watch_directory %s: the callback raised", path)
+
+        thread = threading.Thread(target=watch, name=f"agentbay-watch {path}", daemon=True)
+        thread.stop_event = stop  # type: ignore[attr-defined]
+        thread.ready_event = ready  # type: ignore[attr-defined]
+        return thread
 
     # The official SDK's other names for these methods.
     read = read_file

@@ -558,3 +558,23 @@ class ContextBindingsResult(ApiResponse):
     bindings: List[ContextBinding] = field(default_factory=list)
     error_message: str = ""
     error_kind: str = ""
+
+
+@dataclass
+class FileChangeEvent:
+    """One change under a watched directory."""
+
+    event_type: str = ""  # "create", "modify" or "delete"
+    path: str = ""
+    path_type: str = ""  # "file" or "directory"
+
+
+@dataclass
+class FileChangeResult(ApiResponse):
+    """Result of ``get_file_change``: the changes since the previous call."""
+
+    success: bool = False
+    events: List[FileChangeEvent] = field(default_factory=list)
+    raw_data: str = ""
+    error_message: str = ""
+    error_kind: str = ""

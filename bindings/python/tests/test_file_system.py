@@ -3,12 +3,15 @@ embedded backend, in both APIs."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import tempfile
+import threading
 import unittest
 
 from agentbay import (AgentBay, AsyncAgentBay, BinaryFileContentResult, BoolResult,
-                      DirectoryEntry, DownloadResult, EditFileResult, FileContentResult,
+                      DirectoryEntry, DownloadResult, EditFileResult, FileChangeEvent,
+                      FileContentResult,
                       UploadResult)
 
 agent_bay: AsyncAgentBay
@@ -176,3 +179,47 @@ class TransferTest(unittest.IsolatedAsyncioTestCase):
         r = await self.fs.upload_file(__file__, "/tmp/x", progress_cb=print)
         self.assertEqual(r.error_kind, "unsupported")
         self.assertIn("progress_cb is not supported", r.error_message)
+
+
+class WatchTest(unittest.IsolatedAsyncioTestCase):
+    """watch_directory: a thread that polls get_file_change and hands the
+    callback each batch, as the official SDK's."""
+
+    async def test_watch_reports_changes(self) -> None:
+        session = (await agent_bay.create()).session
+        fs = session.file_system
+        self.assertTrue((await fs.create_directory("/tmp/watched")).success)
+        batches: list = []
+        seen = threading.Event()
+
+        def on_changes(events: list) -> None:
+            batches.append(events)
+            if any(e.path.endswith("b.txt") for batch in batches for e in batch):
+                seen.set()
+
+        watcher = fs.watch_directory("/tmp/watched", on_changes, interval=0.05)
+        watcher.start()
+        self.assertTrue(await asyncio.to_thread(watcher.ready_event.wait, 60))  # bounds a hang
+        await fs.write_file("/tmp/watched/a.txt", "1")
+        await fs.write_file("/tmp/watched/b.txt", "2")
+        self.assertTrue(await asyncio.to_thread(seen.wait, 60))
+        watcher.stop_event.set()
+        await asyncio.to_thread(watcher.join, 60)
+        self.assertFalse(watcher.is_alive())
+        events = [e for batch in batches for e in batch]
+        self.assertIsInstance(events[0], FileChangeEvent)
+        self.assertEqual({(e.event_type, e.path_type) for e in events if e.path.endswith(".txt")},
+                         {("create", "file")})
+        await session.delete()
+
+    async def test_get_file_change_starts_with_a_baseline(self) -> None:
+        session = (await agent_bay.create()).session
+        fs = session.file_system
+        first = await fs.get_file_change("/tmp")
+        self.assertEqual((first.success, first.events), (True, []))
+        await fs.write_file("/tmp/new.txt", "x")
+        second = await fs.get_file_change("/tmp")
+        self.assertIn(("create", "/tmp/new.txt"), [(e.event_type, e.path) for e in second.events])
+        missing = await fs.get_file_change("/tmp/none")
+        self.assertFalse(missing.success)
+        await session.delete()

@@ -80,8 +80,12 @@ class QueuePathTest(unittest.IsolatedAsyncioTestCase):
         self.assertEqual(len(done), 10)
         self.assertTrue(all(t.cancelled() for t in tasks))
         self.assertTrue(await eventually(self._no_pending))
-        ps = await self.session.call_mcp_tool("shell", shell("ps -eo args"))
-        self.assertNotIn(command, output(ps)["stdout"])
+
+        async def killed() -> bool:  # the backend kills a cancelled call's processes soon after
+            ps = await self.session.call_mcp_tool("shell", shell("ps -eo args"))
+            return command not in output(ps)["stdout"]
+
+        self.assertTrue(await eventually(killed))
         r = await self.session.call_mcp_tool("shell", shell(f"ls finished.{tag} || true"))
         self.assertEqual(output(r)["stdout"], "")
 
