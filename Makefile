@@ -14,7 +14,7 @@ MAKEFLAGS += --no-print-directory
 
 GO_SOURCES := go.mod go.sum $(shell find core capi cmd -name '*.go' -o -name '*.c' -o -name '*.map' 2>/dev/null)
 
-.PHONY: all local test test-go test-fuzz test-official bench bench-go bench-wait clean
+.PHONY: all local test test-go test-fuzz test-official bench bench-go bench-wait bench-official clean
 .PHONY: lib test-c bench-c install
 .PHONY: demo test-python python-sync bench-python python-package node test-node bench-node demo-node node-package
 
@@ -38,7 +38,7 @@ test-go:
 test-fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParseEnvelope -fuzztime 10s ./core/wire/
 
-bench: bench-go bench-wait bench-c bench-python bench-node
+bench: bench-go bench-wait bench-c bench-python bench-node bench-official
 
 bench-go:
 	$(GO) test -run '^$$' -bench . -skip BenchmarkWait -benchmem -benchtime 2s ./core/...
@@ -150,6 +150,16 @@ test-official: local $(OFFICIAL_STAMP)
 	env -u PYTHONPATH AGENTBAY_LOCAL_BIN=$(CURDIR)/$(BUILD)/agentbay-local \
 	  AGENTBAY_OFFICIAL_SDK_VERSION=$(OFFICIAL_SDK_VERSION) \
 	  $(OFFICIAL_VENV)/bin/python -m unittest -v tests/official/test_official_sdk.py
+
+# bench-official: the official Python SDK (the venv above) and ours (python3,
+# bindings/python, build/libagentbay.so) one after the other against ONE
+# agentbay-local over https: client CPU and wall per get_labels, create +
+# delete, 64 concurrent execute_command; a table of the ratios (well under a
+# minute; tests/bench/official_side_by_side.py says what each line measures).
+bench-official: local lib $(OFFICIAL_STAMP)
+	env -u PYTHONPATH $(PYTHON) tests/bench/official_side_by_side.py \
+	  --server $(BUILD)/agentbay-local --library $(BUILD)/libagentbay.so \
+	  --official-python $(OFFICIAL_VENV)/bin/python
 
 # ---- Node --------------------------------------------------------------------
 # A small N-API addon in C (no node-gyp) that dlopens the library at run time;
