@@ -150,7 +150,7 @@ try {
 // Pause then resume against an embedded backend emulating transitions of T:
 // the wall time of each wait, its overshoot over T, and its status reads
 // (the last onStatus event's reads).
-for (const t of [0.5, 1.5]) {
+for (const t of [0.1, 0.5, 1.5, 5]) {
   const slow = new AgentBay({ endpoint: 'embedded', emulate: { pause: `${t}s`, resume: `${t}s` } });
   try {
     const { session } = await slow.create();

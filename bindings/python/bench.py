@@ -8,7 +8,7 @@ What each line measures (all on the embedded local backend, in this process):
     event loop, against the same 64 one after another;
   * pause/resume: the latency of each pause() and resume(), end to end;
   * waits: pause then resume against an embedded backend emulating
-    transitions of T = 0.5 s and 1.5 s (Config(emulate=...)): the wall time
+    transitions of T = 0.1, 0.5, 1.5 and 5 s (Config(emulate=...)): the wall time
     of each wait, its overshoot over T, and its status reads (the last
     StatusEvent's reads);
   * overhead: the same calls made from C (a small program compiled here
@@ -101,7 +101,7 @@ async def pause_resume(agent_bay: AsyncAgentBay, rounds: int = 20) -> None:
     await session.delete()
 
 
-async def slow_waits(spans=(0.5, 1.5), iterations: int = 2) -> None:
+async def slow_waits(spans=(0.1, 0.5, 1.5, 5.0), iterations: int = 2) -> None:
     for t in spans:
         emulate = {"pause": f"{t}s", "resume": f"{t}s"}
         async with AsyncAgentBay(cfg=Config(endpoint="embedded", emulate=emulate)) as agent_bay:

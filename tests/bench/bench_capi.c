@@ -7,7 +7,7 @@
  *     ab_op_wait, vs GetLabels;
  *   - the asynchronous round trip, from the C call to its callback;
  *   - pause then resume against an embedded backend emulating transitions
- *     of T = 0.5 s and 1.5 s: the wall time of each wait, its overshoot
+ *     of T = 0.1, 0.5, 1.5 and 5 s: the wall time of each wait, its overshoot
  *     over T and its status reads (from ab_session_call_observed's last
  *     status event).
  * Round trips are medians; trivial calls are means over many calls.
@@ -201,7 +201,7 @@ static double observed_wait(ab_session s, const char *name, int64_t *reads)
 
 static void bench_waits(void)
 {
-    static const double spans[] = {0.5, 1.5};
+    static const double spans[] = {0.1, 0.5, 1.5, 5};
     enum { ITERATIONS = 2 };
 
     printf("%-44s %20s %24s %10s\n", "pause + resume, emulated transition of T",
