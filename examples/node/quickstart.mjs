@@ -101,16 +101,31 @@ async function main() {
     });
 
     await step(`run a command in all ${WORKERS} at once`, async () => {
+      // session.command is the official SDK's module: exit code, stdout, stderr.
       const outputs = await Promise.all(sessions.map((s, i) =>
-        shell(s, `sleep 0.5; echo worker ${i} in $(pwd) as $(id -un)`)));
-      return `${WORKERS} x 0.5 s in parallel; ${JSON.stringify(outputs[0].trim())}`;
+        s.command.executeCommand(`sleep 0.5; echo worker ${i} in $(pwd) as $(id -un)`)));
+      return `${WORKERS} x 0.5 s in parallel; ${JSON.stringify(outputs[0].stdout.trim())}`;
     });
 
-    await step('write a file and read it back', async () => {
-      const text = `notes of run ${run}\n`;
-      await sessions[0].callMcpTool('write_file', { path: '/tmp/notes.txt', content: text, mode: 'overwrite' });
-      const read = await sessions[0].callMcpTool('read_file', { path: '/tmp/notes.txt' });
-      return read.data === text ? 'content matches' : `MISMATCH ${JSON.stringify(read.data)}`;
+    await step("stream a command's output as it comes", async () => {
+      const proc = await sessions[0].command.start('for i in 1 2 3; do echo tick $i; sleep 0.2; done');
+      const started = performance.now();
+      let first;
+      for await (const chunk of proc) { // each piece as the command prints it
+        void chunk;
+        first ??= performance.now() - started;
+      }
+      const done = await proc.wait();
+      return `first output after ${first.toFixed(0)} ms of 600; exit code ${done.exitCode}`;
+    });
+
+    await step('write 1 MiB to a file and read it back', async () => {
+      const text = `notes of run ${run}\n`.repeat(1 << 16).slice(0, 1 << 20);
+      const fs = sessions[0].fileSystem; // the official SDK's module; large files go in chunks
+      await fs.writeFile('/tmp/notes.txt', text);
+      const read = await fs.readFile('/tmp/notes.txt');
+      return read.content === text ? `${read.content.length.toLocaleString('en')} characters, content matches`
+        : `MISMATCH: ${read.errorMessage}`;
     });
 
     await step(`serve a page on port ${PORT}, fetch it`, async () => {

@@ -109,17 +109,28 @@ async def main():
                 row["note"] = f"{listed.total_count} sessions with demo={run}"
 
             with timeline.step(f"run a command in all {WORKERS} at once") as row:
+                # session.command is the official SDK's module: exit code, stdout, stderr.
                 outputs = await asyncio.gather(*(
-                    shell(s, f"sleep 0.5; echo worker {i} in $(pwd) as $(id -un)")
+                    s.command.execute_command(f"sleep 0.5; echo worker {i} in $(pwd) as $(id -un)")
                     for i, s in enumerate(sessions)))
-                row["note"] = f"{WORKERS} x 0.5 s in parallel; {outputs[0].strip()!r}"
+                row["note"] = f"{WORKERS} x 0.5 s in parallel; {outputs[0].stdout.strip()!r}"
 
-            with timeline.step("write a file and read it back") as row:
-                text = f"notes of run {run}\n"
-                await sessions[0].call_mcp_tool(
-                    "write_file", {"path": "/tmp/notes.txt", "content": text, "mode": "overwrite"})
-                read = await sessions[0].call_mcp_tool("read_file", {"path": "/tmp/notes.txt"})
-                row["note"] = "content matches" if read.data == text else f"MISMATCH {read.data!r}"
+            with timeline.step("stream a command's output as it comes") as row:
+                proc = await sessions[0].command.start(
+                    "for i in 1 2 3; do echo tick $i; sleep 0.2; done")
+                started, first = time.perf_counter(), None
+                async for chunk in proc.chunks():  # each piece as the command prints it
+                    first = first or (time.perf_counter() - started) * 1000
+                done = await proc.wait()
+                row["note"] = f"first output after {first:.0f} ms of 600; exit code {done.exit_code}"
+
+            with timeline.step("write 1 MiB to a file and read it back") as row:
+                text = (f"notes of run {run}\n" * (1 << 16))[:1 << 20]
+                fs = sessions[0].file_system  # the official SDK's module; large files go in chunks
+                await fs.write_file("/tmp/notes.txt", text)
+                read = await fs.read_file("/tmp/notes.txt")
+                row["note"] = (f"{len(read.content):,} characters, content matches" if read.content == text
+                               else f"MISMATCH: {read.error_message}")
 
             with timeline.step(f"serve a page on port {PORT}, fetch it") as row:
                 await shell(sessions[0], SERVE)
