@@ -92,3 +92,41 @@ func TestContexts(t *testing.T) {
 	_, err = c.GetContext(ctx, "", false, id)
 	assert.Error(t, err)
 }
+
+// BindContexts mounts a context in a running session and waits for its
+// download; ListBindings shows it; a second bind at the same path fails.
+func TestBindContexts(t *testing.T) {
+	ctx := context.Background()
+	c, s := fsSession(t)
+	got, err := c.GetContext(ctx, "bind-go", true, "")
+	require.NoError(t, err)
+	up, err := c.ContextFileURL(ctx, got.ContextID, "/b.txt", true)
+	require.NoError(t, err)
+	req, _ := http.NewRequest(http.MethodPut, up.URL, strings.NewReader("bound"))
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+
+	none, err := s.ListBindings(ctx)
+	require.NoError(t, err)
+	assert.Empty(t, none.Bindings)
+	_, err = s.BindContexts(ctx, nil, true)
+	assert.ErrorContains(t, err, "No contexts provided")
+
+	r, err := s.BindContexts(ctx, []agentbay.ContextSync{{ContextID: got.ContextID, Path: "/tmp/bound"}}, true)
+	require.NoError(t, err)
+	require.True(t, r.Success, r.ErrorMessage)
+	read, err := s.ReadFile(ctx, "/tmp/bound/b.txt")
+	require.NoError(t, err)
+	assert.Equal(t, "bound", read.Content, "bind returns once the download is done")
+	listed, err := s.ListBindings(ctx)
+	require.NoError(t, err)
+	require.Len(t, listed.Bindings, 1)
+	b := listed.Bindings[0]
+	assert.Equal(t, []string{got.ContextID, "bind-go", "/tmp/bound"}, []string{b.ContextID, b.ContextName, b.Path})
+	assert.Contains(t, b.Policy, "uploadPolicy", "the default policy, as sent")
+	assert.NotEmpty(t, b.BindTime)
+
+	_, err = s.BindContexts(ctx, []agentbay.ContextSync{{ContextID: got.ContextID, Path: "/tmp/bound"}}, false)
+	assert.ErrorContains(t, err, "mounted there already")
+}

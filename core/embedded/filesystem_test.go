@@ -224,3 +224,29 @@ func TestUploadDownload(t *testing.T) {
 		assert.NotContains(t, x.Name, "file-transfer", "the file-transfer context is internal")
 	}
 }
+
+// GetFileChange: the first call takes the baseline, the next reports what
+// changed since, in the official event shape.
+func TestGetFileChange(t *testing.T) {
+	ctx := context.Background()
+	_, s := fsSession(t)
+	_, err := s.CreateDirectory(ctx, "/tmp/w")
+	require.NoError(t, err)
+	first, err := s.GetFileChange(ctx, "/tmp/w")
+	require.NoError(t, err)
+	require.True(t, first.Success, first.ErrorMessage)
+	assert.Empty(t, first.Events)
+	_, err = s.WriteFile(ctx, "/tmp/w/a.txt", "1", "")
+	require.NoError(t, err)
+	next, err := s.GetFileChange(ctx, "/tmp/w")
+	require.NoError(t, err)
+	assert.Equal(t, []agentbay.FileChangeEvent{{EventType: "create", Path: "/tmp/w/a.txt", PathType: "file"}}, next.Events)
+	_, err = s.DeleteFile(ctx, "/tmp/w/a.txt")
+	require.NoError(t, err)
+	gone, err := s.GetFileChange(ctx, "/tmp/w")
+	require.NoError(t, err)
+	assert.Equal(t, []agentbay.FileChangeEvent{{EventType: "delete", Path: "/tmp/w/a.txt", PathType: "file"}}, gone.Events)
+	missing, err := s.GetFileChange(ctx, "/tmp/none")
+	require.NoError(t, err)
+	assert.False(t, missing.Success)
+}
