@@ -12,12 +12,12 @@ import (
 
 func TestSplitWords(t *testing.T) {
 	for script, want := range map[string][]string{
-		"sleep 0.2":                  {"sleep", "0.2"},
-		"  ls\t-la  /tmp ":           {"ls", "-la", "/tmp"},
-		`python3 -c 'print("a b")'`:  {"python3", "-c", `print("a b")`},
-		`grep -r "x y" a'b'"c" ''`:   {"grep", "-r", "x y", "abc", ""},
-		"dd if=/dev/zero bs=1k":      {"dd", "if=/dev/zero", "bs=1k"},
-		"sh -c 'a\nb; $X | y'":       {"sh", "-c", "a\nb; $X | y"},
+		"sleep 0.2":                   {"sleep", "0.2"},
+		"  ls\t-la  /tmp ":            {"ls", "-la", "/tmp"},
+		`python3 -c 'print("a b")'`:   {"python3", "-c", `print("a b")`},
+		`grep -r "x y" a'b'"c" ''`:    {"grep", "-r", "x y", "abc", ""},
+		"dd if=/dev/zero bs=1k":       {"dd", "if=/dev/zero", "bs=1k"},
+		"sh -c 'a\nb; $X | y'":        {"sh", "-c", "a\nb; $X | y"},
 		"git commit -m \"a: b, c@d\"": {"git", "commit", "-m", "a: b, c@d"},
 	} {
 		got, ok := splitWords(script)
