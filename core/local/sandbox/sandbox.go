@@ -141,7 +141,7 @@ func (b *Box) Shows(p string) bool {
 
 // Command is one shell command to run in a box.
 type Command struct {
-	Script  string            // run by the shell with -c
+	Script  string            // run by the shell with -c (or exec'd directly if simple: direct.go)
 	Dir     string            // host path of the working folder; "" = home
 	Env     map[string]string // added to the environment
 	Stdin   string
@@ -326,8 +326,9 @@ func (b *Box) start(ctx context.Context, c Command, stdout, stderr *os.File) (*e
 // command, with arguments, folder, environment and attributes; the cgroup
 // into which it is to be cloned (else -1), to be closed once it has
 // started; and the namespace it is to start in, if any, with the view of
-// the session's folders it is to show. Unless it fails, it counts the
-// command as running.
+// the session's folders it is to show. Unless viaShell, a simple command
+// is to be exec'd without the shell, which it notes in *direct. Unless it
+// fails, it counts the command as running.
 func (b *Box) prepareCmd(ctx context.Context, c Command, viaShell bool, direct *bool) (cmd *exec.Cmd, cgroupFD int, ns *mountNS, want view, err error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
