@@ -134,19 +134,21 @@ func splitWords(script string) (words []string, ok bool) {
 }
 
 // directPath reports whether the box's commands may be exec'd without a
-// shell with PATH path: every entry must be absolute and clean (bash would
+// shell, bash, with PATH path: every entry must be absolute and clean (bash would
 // search a relative one from the command's cwd), and with a namespace
 // none may be under /tmp or /home, which commands see otherwise than the
 // server does.
-func directPath(path string, ns NamespaceMode) bool {
-	if os.Getenv("AGENTBAY_LOCAL_BASH_ONLY") == "1" {
+func directPath(path string, iso Isolation) bool {
+	// The environment given is bash's; without bash there is nothing to
+	// save either (the shell is /bin/sh).
+	if os.Getenv("AGENTBAY_LOCAL_BASH_ONLY") == "1" || filepath.Base(iso.Shell) != "bash" {
 		return false
 	}
 	for _, d := range filepath.SplitList(path) {
 		if d == "" || !filepath.IsAbs(d) || filepath.Clean(d) != d || d == "/" {
 			return false
 		}
-		if ns != NoNamespace && (d == "/tmp" || d == "/home" ||
+		if iso.Namespaces != NoNamespace && (d == "/tmp" || d == "/home" ||
 			strings.HasPrefix(d, "/tmp/") || strings.HasPrefix(d, "/home/")) {
 			return false
 		}

@@ -87,7 +87,7 @@ func runBoth(t *testing.T, b *Box, c Command) (viaBash, direct Result) {
 		}
 		return res
 	}
-	defer func() { b.m.direct = directPath(b.m.path, b.m.iso.Namespaces) }()
+	defer func() { b.m.direct = directPath(b.m.path, b.m.iso) }()
 	return do(false), do(true)
 }
 
@@ -107,7 +107,7 @@ func TestDirectSameAsBash(t *testing.T) {
 				t.Skip("commands start through the prelude's shell here, never directly")
 			}
 			b := newBox(t, iso)
-			if !directPath(b.m.path, iso.Namespaces) {
+			if !directPath(b.m.path, iso) {
 				t.Skipf("no direct commands with PATH %s", b.m.path)
 			}
 			tmp := filepath.Join(b.Root(), "tmp")
@@ -167,6 +167,9 @@ func TestDirectOutputCap(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer b.Remove()
+	if !b.m.direct {
+		t.Skipf("no direct commands with PATH %s", b.m.path)
+	}
 	want := strings.Repeat("\x00", 100) + "\n[output truncated: 900 bytes omitted]"
 	d0, _ := Starts()
 	res := run(t, b, "head -c 1000 /dev/zero")
@@ -209,7 +212,7 @@ func TestDirectFallsBack(t *testing.T) {
 		t.Fatal(err)
 	}
 	b.m.path = bin + ":" + b.m.path
-	b.m.direct = directPath(b.m.path, iso.Namespaces)
+	b.m.direct = directPath(b.m.path, iso)
 	if !b.m.direct {
 		t.Skipf("no direct commands with PATH %s", b.m.path)
 	}

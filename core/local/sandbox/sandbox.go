@@ -50,7 +50,7 @@ func NewManager(iso Isolation, maxOutput int) *Manager {
 	if path == "" {
 		path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 	}
-	return &Manager{iso: iso, maxOutput: maxOutput, path: path, direct: directPath(path, iso.Namespaces)}
+	return &Manager{iso: iso, maxOutput: maxOutput, path: path, direct: directPath(path, iso)}
 }
 
 // BashOnly makes every command of m's boxes run with the shell, as before
