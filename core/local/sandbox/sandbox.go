@@ -264,8 +264,8 @@ func (b *Box) Run(ctx context.Context, c Command) (Result, error) {
 func (b *Box) start(ctx context.Context, c Command, stdout, stderr *os.File) (*exec.Cmd, error) {
 	b.gate.RLock()
 	defer b.gate.RUnlock()
-	viaShell := false
-	for try := 0; ; try++ {
+	viaShell, retried := false, false
+	for {
 		direct := false
 		cmd, cgroupFD, ns, want, err := b.prepareCmd(ctx, c, viaShell, &direct)
 		if err != nil {
@@ -309,7 +309,8 @@ func (b *Box) start(ctx context.Context, c Command, stdout, stderr *os.File) (*e
 			b.mu.Unlock()
 			continue
 		}
-		if err == errStaleNS && try == 0 {
+		if err == errStaleNS && !retried {
+			retried = true
 			// Start again in a new namespace.
 			if b.ns == ns {
 				b.dropNS()
