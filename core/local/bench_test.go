@@ -76,12 +76,22 @@ func BenchmarkCreateSession(b *testing.B) {
 	c.measure(func() { c.call("CreateMcpSession", "ImageId", "linux_latest") })
 }
 
+// BenchmarkShell: one shell round trip of `echo hi`, run with bash (as
+// before direct commands, AGENTBAY_LOCAL_BASH_ONLY=1) and directly, side
+// by side.
 func BenchmarkShell(b *testing.B) {
-	c := newBench(b)
-	id := c.call("CreateMcpSession").Get("Data.SessionId").String()
-	c.measure(func() {
-		c.call("CallMcpTool", "SessionId", id, "Name", "shell", "Args", `{"command":"echo hi","timeout_ms":5000}`)
-	})
+	for _, way := range []string{"bash", "direct"} {
+		b.Run(way, func(b *testing.B) {
+			if way == "bash" {
+				b.Setenv("AGENTBAY_LOCAL_BASH_ONLY", "1")
+			}
+			c := newBench(b)
+			id := c.call("CreateMcpSession").Get("Data.SessionId").String()
+			c.measure(func() {
+				c.call("CallMcpTool", "SessionId", id, "Name", "shell", "Args", `{"command":"echo hi","timeout_ms":5000}`)
+			})
+		})
+	}
 }
 
 // BenchmarkPauseResume pauses and resumes a session with a background

@@ -40,6 +40,7 @@ type Manager struct {
 	iso       Isolation
 	maxOutput int
 	path      string // PATH of commands
+	direct    bool   // simple commands may be exec'd without a shell (see direct.go)
 }
 
 // NewManager returns a Manager for iso (usually Probe()). Each output
@@ -49,8 +50,13 @@ func NewManager(iso Isolation, maxOutput int) *Manager {
 	if path == "" {
 		path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 	}
-	return &Manager{iso: iso, maxOutput: maxOutput, path: path}
+	return &Manager{iso: iso, maxOutput: maxOutput, path: path, direct: directPath(path, iso)}
 }
+
+// BashOnly makes every command of m's boxes run with the shell, as before
+// direct commands (benchmarks compare the two; env AGENTBAY_LOCAL_BASH_ONLY=1
+// does it for every manager).
+func (m *Manager) BashOnly() { m.direct = false }
 
 // Isolation returns what the manager's boxes use.
 func (m *Manager) Isolation() Isolation { return m.iso }
@@ -135,7 +141,7 @@ func (b *Box) Shows(p string) bool {
 
 // Command is one shell command to run in a box.
 type Command struct {
-	Script  string            // run by the shell with -c
+	Script  string            // run by the shell with -c (or exec'd directly if simple: direct.go)
 	Dir     string            // host path of the working folder; "" = home
 	Env     map[string]string // added to the environment
 	Stdin   string
@@ -258,8 +264,10 @@ func (b *Box) Run(ctx context.Context, c Command) (Result, error) {
 func (b *Box) start(ctx context.Context, c Command, stdout, stderr *os.File) (*exec.Cmd, error) {
 	b.gate.RLock()
 	defer b.gate.RUnlock()
-	for try := 0; ; try++ {
-		cmd, cgroupFD, ns, want, err := b.prepareCmd(ctx, c)
+	viaShell, retried := false, false
+	for {
+		direct := false
+		cmd, cgroupFD, ns, want, err := b.prepareCmd(ctx, c, viaShell, &direct)
 		if err != nil {
 			return nil, err
 		}
@@ -285,10 +293,24 @@ func (b *Box) start(ctx context.Context, c Command, stdout, stderr *os.File) (*e
 		if err == nil {
 			b.group.started(cmd.Process.Pid)
 			b.mu.Unlock()
+			if direct {
+				directStarts.Add(1)
+			} else {
+				shellStarts.Add(1)
+			}
 			return cmd, nil
 		}
 		b.doneLocked()
-		if err == errStaleNS && try == 0 {
+		var derr *dirError
+		if direct && err != errStaleNS && !errors.As(err, &derr) {
+			// The program could not be exec'd (e.g. a script without
+			// #!): bash runs it, or says why not, as before.
+			viaShell = true
+			b.mu.Unlock()
+			continue
+		}
+		if err == errStaleNS && !retried {
+			retried = true
 			// Start again in a new namespace.
 			if b.ns == ns {
 				b.dropNS()
@@ -305,9 +327,10 @@ func (b *Box) start(ctx context.Context, c Command, stdout, stderr *os.File) (*e
 // command, with arguments, folder, environment and attributes; the cgroup
 // into which it is to be cloned (else -1), to be closed once it has
 // started; and the namespace it is to start in, if any, with the view of
-// the session's folders it is to show. Unless it fails, it counts the
-// command as running.
-func (b *Box) prepareCmd(ctx context.Context, c Command) (cmd *exec.Cmd, cgroupFD int, ns *mountNS, want view, err error) {
+// the session's folders it is to show. Unless viaShell, a simple command
+// is to be exec'd without the shell, which it notes in *direct. Unless it
+// fails, it counts the command as running.
+func (b *Box) prepareCmd(ctx context.Context, c Command, viaShell bool, direct *bool) (cmd *exec.Cmd, cgroupFD int, ns *mountNS, want view, err error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.frozen {
@@ -342,7 +365,9 @@ func (b *Box) prepareCmd(ctx context.Context, c Command) (cmd *exec.Cmd, cgroupF
 	}
 	dir = b.View(dir)
 	// Usually the shell runs the command straight away, in its working
-	// folder, cloned into its cgroup and namespace.
+	// folder, cloned into its cgroup and namespace; where no prelude is
+	// needed, a simple command is exec'd in the shell's place, with the
+	// environment the shell would give it.
 	cmd = exec.CommandContext(ctx, iso.Shell, "-c", c.Script)
 	cmd.Dir = dir
 	cmd.Env = b.env(c.Env, dir)
@@ -364,6 +389,10 @@ func (b *Box) prepareCmd(ctx context.Context, c Command) (cmd *exec.Cmd, cgroupF
 			mount, cmd.Dir = iso.Mount, b.root
 		}
 		cmd.Args = []string{iso.Shell, "-c", prelude, iso.Shell, join, mount, dir, c.Script}
+	} else if path, argv := b.directArgv(c); path != "" && !viaShell {
+		cmd.Path, cmd.Args, cmd.Err = path, argv, nil
+		cmd.Env = append(cmd.Env, "SHLVL=0", "_="+path)
+		*direct = true
 	}
 	return cmd, cgroupFD, ns, want, nil
 }

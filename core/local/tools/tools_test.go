@@ -146,6 +146,49 @@ func TestShell(t *testing.T) {
 	}
 }
 
+// TestShellDirect: simple commands, which the sandbox execs without bash,
+// get the tool's envs, cwd, exit codes, output and timeout as before.
+func TestShellDirect(t *testing.T) {
+	w := newWorkspace(t)
+	d0, _ := sandbox.Starts()
+	var ok shellOK
+	mustOK(t, w, "create_directory", m{"path": "/tmp/work"})
+	json.Unmarshal([]byte(mustOK(t, w, "shell", m{"command": "printenv A HOME PWD", "timeout_ms": 5000,
+		"envs": m{"A": "1 two"}, "cwd": "/tmp/work"})), &ok)
+	home := w.box.View(filepath.Join(w.box.Root(), sandbox.Home))
+	work := w.box.View(filepath.Join(w.box.Root(), "tmp/work"))
+	if ok != (shellOK{"1 two\n" + home + "\n" + work + "\n", "", 0}) {
+		t.Fatalf("envs and cwd: %+v", ok)
+	}
+	res := call(t, w, "shell", m{"command": `sh -c 'echo out; echo bad >&2; exit 7'`, "timeout_ms": 5000})
+	var failed map[string]any
+	json.Unmarshal([]byte(res.Text), &failed)
+	if !res.IsError || failed["exit_code"] != 7.0 || failed["stderr"] != "bad\n" || failed["stdout"] != "out\n" {
+		t.Fatalf("non-zero exit: %+v", res)
+	}
+	res = call(t, w, "shell", m{"command": "sleep 10", "timeout_ms": 300})
+	json.Unmarshal([]byte(res.Text), &failed)
+	if !res.IsError || failed["errorCode"] != 124.0 || !strings.Contains(failed["stderr"].(string), "timed out after 300 ms") {
+		t.Fatalf("timeout: %+v", res)
+	}
+	iso := sandbox.Probe()
+	prelude := iso.Namespaces == sandbox.UserNamespace || iso.Freezer == sandbox.Cgroup1Freezer ||
+		iso.Freezer == sandbox.Cgroup2Freezer && !iso.CloneIntoCgroup
+	if d1, _ := sandbox.Starts(); !prelude && os.Getenv("AGENTBAY_LOCAL_BASH_ONLY") != "1" && d1 != d0+3 {
+		t.Fatalf("%d of 3 commands started directly", d1-d0)
+	}
+	// Not simple: bash.
+	json.Unmarshal([]byte(mustOK(t, w, "shell", m{"command": "[[ 1 == 1 ]] && echo {a,b}", "timeout_ms": 5000})), &ok)
+	if ok.Stdout != "a b\n" {
+		t.Fatalf("bash syntax: %+v", ok)
+	}
+	res = call(t, w, "shell", m{"command": "no-such-program-here", "timeout_ms": 5000})
+	json.Unmarshal([]byte(res.Text), &failed)
+	if !res.IsError || failed["exit_code"] != 127.0 || !strings.Contains(failed["stderr"].(string), "command not found") {
+		t.Fatalf("missing program: %+v", res)
+	}
+}
+
 // TestHugeTimeouts: a timeout too large for a time.Duration means the
 // longest one, never a value that wrapped around to almost nothing.
 // 18446744073710 ms and 18446744074 s are just over 2^64 ns.
