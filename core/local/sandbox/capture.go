@@ -63,8 +63,12 @@ func (c *capture) loop() {
 
 // drain reads what is in the pipe right now. The descriptor is
 // non-blocking, so a read of an empty pipe returns at once.
-func (c *capture) drain(p []byte) {
-	rc, err := c.r.SyscallConn()
+func (c *capture) drain(p []byte) { drainPipe(c.r, p, c.add) }
+
+// drainPipe hands add what the non-blocking pipe r holds right now, read
+// into p a piece at a time.
+func drainPipe(r *os.File, p []byte, add func([]byte)) {
+	rc, err := r.SyscallConn()
 	if err != nil {
 		return
 	}
@@ -74,7 +78,7 @@ func (c *capture) drain(p []byte) {
 			if n <= 0 || err != nil {
 				return
 			}
-			c.add(p[:n])
+			add(p[:n])
 		}
 	})
 }

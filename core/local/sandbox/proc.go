@@ -9,8 +9,6 @@ import (
 	"syscall"
 	"time"
 	"unicode/utf8"
-
-	"golang.org/x/sys/unix"
 )
 
 // Proc is a command started in the background by Start. Its output is
@@ -134,21 +132,7 @@ func (s *stream) loop() {
 	}
 }
 
-func (s *stream) drain(p []byte) {
-	rc, err := s.r.SyscallConn()
-	if err != nil {
-		return
-	}
-	rc.Control(func(fd uintptr) {
-		for {
-			n, err := unix.Read(int(fd), p)
-			if n <= 0 || err != nil {
-				return
-			}
-			s.add(p[:n])
-		}
-	})
-}
+func (s *stream) drain(p []byte) { drainPipe(s.r, p, s.add) }
 
 func (s *stream) add(b []byte) {
 	if len(b) == 0 {
