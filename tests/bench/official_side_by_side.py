@@ -52,18 +52,16 @@ import argparse
 import asyncio
 import json
 import os
-import re
 import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
-import threading
 import time
-import uuid
 import warnings
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(REPO, "tests", "official"))
+import local_server  # noqa: E402  (the official SDK test's server start)
 BURST = 64
 SLEEP = "sleep 0.2"
 
@@ -171,35 +169,6 @@ def worker(which: str, calls: int) -> dict:
 
 # ---- driver ------------------------------------------------------------------
 
-def start_server(binary: str):
-    data = tempfile.mkdtemp(prefix="agentbay-sbs-")
-    key = "sbs-" + uuid.uuid4().hex
-    log = open(os.path.join(data, "server.log"), "w")
-    proc = subprocess.Popen(
-        [binary, "serve", "--tls", "--listen", "127.0.0.1:0", "--data", data, "--api-key", key],
-        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=log, text=True)
-    log.close()
-    endpoint = None
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if not line:
-            break
-        m = re.search(r"serving https://(\S+)", line)
-        if m:
-            endpoint = m.group(1)
-            break
-    if endpoint is None:
-        proc.kill()
-        proc.wait()
-        with open(os.path.join(data, "server.log")) as f:
-            text = f.read()
-        shutil.rmtree(data, ignore_errors=True)
-        raise SystemExit("agentbay-local did not start: " + text)
-    threading.Thread(target=proc.stdout.read, daemon=True).start()  # drain the banner
-    return proc, data, endpoint, key
-
-
 def run_worker(which: str, python: str, env: dict, calls: int) -> dict:
     p = subprocess.run([python, os.path.abspath(__file__), "--worker", which, "--calls", str(calls)],
                        env=env, cwd=env["SBS_DATA"], stdout=subprocess.PIPE, text=True)
@@ -249,7 +218,10 @@ def main() -> None:
                     (a.library, "make lib")):
         if not os.path.exists(f):
             raise SystemExit(f"{f} is missing ({hint})")
-    proc, data, endpoint, key = start_server(a.server)
+    try:
+        proc, data, endpoint, key = local_server.start(a.server, "sbs")
+    except RuntimeError as e:
+        raise SystemExit(str(e))
     try:
         base = {k: v for k, v in os.environ.items()
                 if k != "PYTHONPATH" and not k.startswith("AGENTBAY_")}

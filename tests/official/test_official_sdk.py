@@ -25,17 +25,19 @@ import hashlib
 import importlib.metadata
 import json
 import os
-import re
 import shutil
 import ssl
 import subprocess
-import tempfile
+import sys
 import threading
 import time
 import unittest
 import urllib.request
 import uuid
 import warnings
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import local_server  # noqa: E402  (beside this file)
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SDK_VERSION = os.environ.get("AGENTBAY_OFFICIAL_SDK_VERSION", "0.22.3")
@@ -47,33 +49,7 @@ def setUpModule():
     binary = os.environ.get("AGENTBAY_LOCAL_BIN") or os.path.join(REPO, "build", "agentbay-local")
     if not os.access(binary, os.X_OK):
         raise unittest.SkipTest(f"{binary} is not built (make local)")
-    data = tempfile.mkdtemp(prefix="agentbay-official-")
-    key = "official-" + uuid.uuid4().hex
-    log = open(os.path.join(data, "server.log"), "w")
-    proc = subprocess.Popen(
-        [binary, "serve", "--tls", "--listen", "127.0.0.1:0", "--data", data, "--api-key", key],
-        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=log, text=True,
-    )
-    log.close()  # the child has its own copy
-    endpoint = None
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if not line:
-            break
-        m = re.search(r"serving https://(\S+)", line)
-        if m:
-            endpoint = m.group(1)
-            break
-    if endpoint is None:
-        proc.kill()
-        proc.wait()
-        with open(os.path.join(data, "server.log")) as f:
-            log = f.read()
-        shutil.rmtree(data, ignore_errors=True)
-        raise RuntimeError("agentbay-local did not start: " + log)
-    # Drain the rest of the banner so the server never blocks on a full pipe.
-    threading.Thread(target=proc.stdout.read, daemon=True).start()
+    proc, data, endpoint, key = local_server.start(binary, "official")
 
     cert = os.path.join(data, "cert.pem")
     os.environ["SSL_CERT_FILE"] = cert
