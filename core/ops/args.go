@@ -31,6 +31,14 @@ func (a Args) bool(name string) bool {
 	return b
 }
 
+// boolOr is a boolean parameter that defaults to def when absent.
+func (a Args) boolOr(name string, def bool) bool {
+	if b, ok := a[name].(bool); ok {
+		return b
+	}
+	return def
+}
+
 func (a Args) int(name string) int {
 	n, _ := a[name].(int)
 	return n

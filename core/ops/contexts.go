@@ -127,11 +127,7 @@ var contextOps = []*Op{
 		},
 		Result: agentbay.OperationResult{},
 		run: func(ctx context.Context, x *Exec) (any, error) {
-			wait := true
-			if v, ok := x.Args["wait_for_completion"].(bool); ok {
-				wait = v
-			}
-			return x.Session.BindContexts(ctx, x.Args.syncs("contexts"), wait)
+			return x.Session.BindContexts(ctx, x.Args.syncs("contexts"), x.Args.boolOr("wait_for_completion", true))
 		}},
 	{Name: "context_list_bindings", On: OnSession, Module: "context", Method: "list_bindings",
 		Doc:    "Lists the contexts mounted in the session.",

@@ -107,11 +107,8 @@ var fileSystemOps = []*Op{
 		}, transferParams...),
 		Result: agentbay.DownloadResult{},
 		run: func(ctx context.Context, x *Exec) (any, error) {
-			overwrite := true
-			if v, ok := x.Args["overwrite"].(bool); ok {
-				overwrite = v
-			}
-			return x.Session.DownloadFile(ctx, x.Args.str("remote_path"), x.Args.str("local_path"), overwrite, transferOptions(x.Args))
+			return x.Session.DownloadFile(ctx, x.Args.str("remote_path"), x.Args.str("local_path"),
+				x.Args.boolOr("overwrite", true), transferOptions(x.Args))
 		}},
 }
 
