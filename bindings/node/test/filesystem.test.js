@@ -162,7 +162,7 @@ describe('session.fileSystem.watchDirectory', () => {
     await agentBay.close();
   });
 
-  it('calls back with each batch of changes until stopped', async () => {
+  it('calls back with each batch of changes until stopped', { timeout: 60000 }, async () => { // the timeout only bounds a hang
     const fs = session.fileSystem;
     await fs.createDirectory('/tmp/watched');
     const events = [];
