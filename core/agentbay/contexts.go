@@ -424,6 +424,9 @@ func (s *Session) ListBindings(ctx context.Context) (*ContextBindingsResult, err
 	if err != nil {
 		return nil, err
 	}
+	if resp.Data.Exists() && !resp.Data.IsArray() {
+		return nil, badData(resp, "invalid response from DescribeSessionContexts: Data is not a list")
+	}
 	out := &ContextBindingsResult{Result: ok(resp.RequestID), Bindings: []ContextBinding{}}
 	for _, b := range resp.Data.Array() {
 		out.Bindings = append(out.Bindings, ContextBinding{

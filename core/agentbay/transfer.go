@@ -63,7 +63,7 @@ func (s *Session) transferContext(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	for _, item := range resp.Data.Array() {
+	for _, item := range resp.Data.Array() { // an object alone counts as a list of one
 		if id = item.Get("ContextId").String(); id != "" {
 			break
 		}
