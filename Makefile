@@ -14,7 +14,7 @@ MAKEFLAGS += --no-print-directory
 
 GO_SOURCES := go.mod go.sum $(shell find core capi cmd -name '*.go' -o -name '*.c' -o -name '*.map' 2>/dev/null)
 
-.PHONY: all local test test-go test-fuzz test-official bench bench-go bench-wait bench-official clean
+.PHONY: all local test test-go test-fuzz test-official bench bench-go bench-wait bench-transport bench-official clean
 .PHONY: lib test-c bench-c install
 .PHONY: demo test-python python-sync bench-python python-package node test-node bench-node demo-node node-package
 
@@ -38,7 +38,7 @@ test-go:
 test-fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParseEnvelope -fuzztime 10s ./core/wire/
 
-bench: bench-go bench-wait bench-c bench-python bench-node bench-official
+bench: bench-go bench-wait bench-transport bench-c bench-python bench-node bench-official
 
 bench-go:
 	$(GO) test -run '^$$' -bench . -skip BenchmarkWait -benchmem -benchtime 2s ./core/...
@@ -48,6 +48,12 @@ bench-go:
 # wait side by side with fixed 2 s polling; about two minutes.
 bench-wait:
 	$(GO) test -run '^$$' -bench BenchmarkWait -benchtime 2x ./core/embedded/
+
+# The engine's HTTP transport, net/http's and the direct one in alternating
+# rounds, against an agentbay-local in another process: client CPU and wall
+# per GetLabels over https, and bursts of 64 concurrent calls (under a minute).
+bench-transport: local
+	$(GO) run ./tests/bench/transport $(BUILD)/agentbay-local
 
 # ---- C: CMake -----------------------------------------------------------------
 # CMakeLists.txt is the one C build: the library, the Node addon, the C tests

@@ -5,7 +5,6 @@ package wire
 import (
 	"context"
 	"crypto/rand"
-	"crypto/tls"
 	"crypto/x509"
 	"encoding/hex"
 	"errors"
@@ -109,6 +108,7 @@ func New(o Options) (*Client, error) {
 		SetLogger(quietLogger{}).
 		SetResponseBodyLimit(maxReplyBytes).
 		SetHeader("User-Agent", userAgent()).
+		SetHeader("Accept-Encoding", "gzip"). // resty inflates a gzip reply
 		SetRetryCount(retries).
 		SetRetryWaitTime(100 * time.Millisecond).
 		SetRetryMaxWaitTime(30 * time.Second).
@@ -242,27 +242,6 @@ func (c *Client) logRetry(r *resty.Response, err error) {
 }
 
 type connectTimeoutKey struct{}
-
-func newTransport(roots *x509.CertPool) *http.Transport {
-	dialer := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}
-	return &http.Transport{
-		Proxy: http.ProxyFromEnvironment,
-		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-			if d, ok := ctx.Value(connectTimeoutKey{}).(time.Duration); ok {
-				var cancel context.CancelFunc
-				ctx, cancel = context.WithTimeout(ctx, d)
-				defer cancel()
-			}
-			return dialer.DialContext(ctx, network, addr)
-		},
-		TLSClientConfig:     &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12},
-		ForceAttemptHTTP2:   true,
-		MaxIdleConns:        512,
-		MaxIdleConnsPerHost: 256,
-		IdleConnTimeout:     90 * time.Second,
-		TLSHandshakeTimeout: 15 * time.Second,
-	}
-}
 
 func userAgent() string {
 	return "AlibabaCloud (" + runtime.GOOS + "; " + runtime.GOARCH + ") Golang/" +
