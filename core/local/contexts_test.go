@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/tidwall/gjson"
 
@@ -269,12 +268,7 @@ func TestFileTransferContext(t *testing.T) {
 	c.fail("InvalidParameter", "SyncContext", "SessionId", s, "ContextId", id, "Path", "relative", "Mode", "upload")
 
 	c.call("ReleaseMcpSession", "SessionId", s)
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(5 * time.Millisecond) { // bounds a hang only
-		if code, _ := c.try("GetContext", "ContextId", id); code != http.StatusOK {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the file-transfer context outlived its session")
-		}
+	if !until(func() bool { code, _ := c.try("GetContext", "ContextId", id); return code != http.StatusOK }) {
+		t.Fatal("the file-transfer context outlived its session")
 	}
 }

@@ -78,18 +78,16 @@ func TestEmulationIsChecked(t *testing.T) {
 func statusesUntil(t *testing.T, read func() string, want string) []string {
 	t.Helper()
 	var seen []string
-	for range 2000 {
+	if !until(func() bool {
 		st := read()
 		if len(seen) == 0 || seen[len(seen)-1] != st {
 			seen = append(seen, st)
 		}
-		if st == want {
-			return seen
-		}
-		time.Sleep(5 * time.Millisecond)
+		return st == want
+	}) {
+		t.Fatalf("never %s; saw %v", want, seen)
 	}
-	t.Fatalf("never %s; saw %v", want, seen)
-	return nil
+	return seen
 }
 
 func TestEmulatedTransitions(t *testing.T) {

@@ -231,11 +231,21 @@ func (c *client) status(id string) string {
 // waitStatus polls GetSession until the session has status want.
 func (c *client) waitStatus(id, want string) {
 	c.t.Helper()
-	for range 1000 {
-		if c.status(id) == want {
-			return
-		}
-		time.Sleep(5 * time.Millisecond)
+	if !until(func() bool { return c.status(id) == want }) {
+		c.t.Fatalf("session %s never became %s (it is %s)", id, want, c.status(id))
 	}
-	c.t.Fatalf("session %s never became %s (it is %s)", id, want, c.status(id))
+}
+
+// until polls cond every 5 ms and reports whether it came true. Its
+// deadline only bounds a hang: on a loaded machine a wait may take long,
+// and a test waits for the event, never for a time.
+func until(cond func() bool) bool {
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		if cond() {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+	}
 }

@@ -92,18 +92,15 @@ func TestIdleRelease(t *testing.T) {
 func TestIdleReleaseOnTime(t *testing.T) {
 	c := start(t, local.Options{})
 	id := c.create("Timeout", "1")
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		if status, body := c.try("GetSessionDetail", "SessionId", id); status == 200 &&
-			body.Get("Data.Status").String() == "FINISH" {
-			assert.Equal(t, "IdleTimeout", body.Get("Data.EndReason").String())
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the session was not released")
-		}
-		time.Sleep(20 * time.Millisecond)
+	var reason string
+	if !until(func() bool {
+		status, body := c.try("GetSessionDetail", "SessionId", id)
+		reason = body.Get("Data.EndReason").String()
+		return status == 200 && body.Get("Data.Status").String() == "FINISH"
+	}) {
+		t.Fatal("the session was not released")
 	}
+	assert.Equal(t, "IdleTimeout", reason)
 }
 
 func TestIdleTimeoutRefused(t *testing.T) {

@@ -18,7 +18,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/tidwall/gjson"
 
@@ -62,13 +61,9 @@ func TestParallelSessions(t *testing.T) {
 	for err := range errs {
 		t.Error(err)
 	}
-	for range 1000 {
-		if c.call("ListSession").Get("TotalCount").Int() == 0 {
-			return
-		}
-		time.Sleep(5 * time.Millisecond)
+	if !until(func() bool { return c.call("ListSession").Get("TotalCount").Int() == 0 }) {
+		t.Fatal("sessions are left after deleting all")
 	}
-	t.Fatal("sessions are left after deleting all")
 }
 
 // rawTry is c.try for other goroutines: it reports errors instead of
@@ -261,17 +256,17 @@ func waitGone(t *testing.T, pid string) {
 	if _, err := strconv.Atoi(pid); err != nil {
 		t.Fatalf("pid %q", pid)
 	}
-	for range 500 {
+	gone := until(func() bool {
 		stat, err := os.ReadFile("/proc/" + pid + "/stat")
 		if err != nil {
-			return
+			return true
 		}
-		if f := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:])); len(f) > 0 && f[0] == "Z" {
-			return
-		}
-		time.Sleep(10 * time.Millisecond)
+		f := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
+		return len(f) > 0 && f[0] == "Z"
+	})
+	if !gone {
+		t.Fatalf("process %s is still alive", pid)
 	}
-	t.Fatalf("process %s is still alive", pid)
 }
 
 func TestTLS(t *testing.T) {
@@ -377,12 +372,10 @@ func TestLinkProxy(t *testing.T) {
 	}
 	var status int
 	var body string
-	for range 500 { // until the server listens
-		if status, body = get(link + "page.txt"); status != http.StatusBadGateway {
-			break
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	until(func() bool { // the server listens
+		status, body = get(link + "page.txt")
+		return status != http.StatusBadGateway
+	})
 	if status != 200 || body != "served from the session" {
 		t.Fatalf("through the link: %d %q", status, body)
 	}

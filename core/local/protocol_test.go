@@ -574,13 +574,9 @@ func TestPauseFreezesProcesses(t *testing.T) {
 		return n
 	}
 	waitAbove := func(n int) {
-		for range 400 {
-			if counter() > n {
-				return
-			}
-			time.Sleep(10 * time.Millisecond)
+		if !until(func() bool { return counter() > n }) {
+			t.Fatalf("the counter stays at %d", n)
 		}
-		t.Fatalf("the counter stays at %d", n)
 	}
 	waitAbove(0)
 
@@ -596,12 +592,10 @@ func TestPauseFreezesProcesses(t *testing.T) {
 	waitAbove(frozenAt)
 
 	c.call("DeleteSessionAsync", "SessionId", id)
-	for range 1000 {
-		if status, _ := c.try("GetSession", "SessionId", id); status == 400 {
-			break
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	until(func() bool {
+		status, _ := c.try("GetSession", "SessionId", id)
+		return status == 400
+	})
 	if _, err := os.Stat(filepath.Join(dir, "sessions", id)); !os.IsNotExist(err) {
 		t.Fatalf("the session's folder is still there: %v", err)
 	}
