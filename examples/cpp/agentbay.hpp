@@ -13,8 +13,10 @@
 
 #include <agentbay.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <future>
 #include <memory>
 #include <stdexcept>
@@ -47,6 +49,12 @@ private:
     bool retryable_;
 };
 
+// Sees each status that the wait of pause, resume or remove reads, once and
+// in order, with the number of reads so far; it runs on a library thread.
+// If it throws, the wait goes on, and the call's future throws that
+// exception once the call has ended.
+using StatusFn = std::function<void(const std::string &status, long long reads)>;
+
 namespace detail {
 
 // Owners of what the library returns, freed even when copying them throws.
@@ -67,24 +75,58 @@ inline void check(int rc, ab_error *err) {
         throw Error(rc, err);
 }
 
-// The one completion callback: user_data is the call's promise, which it
-// fulfils and deletes. It runs on a library thread, called from C: nothing
-// may escape it, so a failure to copy the result (std::bad_alloc) becomes
-// the future's exception.
-inline void complete(void *user_data, ab_op, int status, const char *result,
-                     const ab_error *err) noexcept {
-    std::unique_ptr<std::promise<std::string>> p(static_cast<std::promise<std::string> *>(user_data));
+// Fulfils p with a completion. It runs on a library thread, called from C:
+// nothing may escape it, so a failure to copy the result (std::bad_alloc)
+// becomes the future's exception.
+inline void fulfil(std::promise<std::string> &p, int status, const char *result,
+                   const ab_error *err) noexcept {
     try {
         if (status == AB_OK)
-            p->set_value(result);
+            p.set_value(result);
         else
-            p->set_exception(std::make_exception_ptr(Error(status, err)));
+            p.set_exception(std::make_exception_ptr(Error(status, err)));
     } catch (...) {
         try {
-            p->set_exception(std::current_exception());
+            p.set_exception(std::current_exception());
         } catch (...) { // already satisfied: cannot happen
         }
     }
+}
+
+// The completion callback: user_data is the call's promise, which it
+// fulfils and deletes.
+inline void complete(void *user_data, ab_op, int status, const char *result,
+                     const ab_error *err) noexcept {
+    std::unique_ptr<std::promise<std::string>> p(static_cast<std::promise<std::string> *>(user_data));
+    fulfil(*p, status, result, err);
+}
+
+// An observed call: its promise, its StatusFn and what that threw. The
+// library never calls on_status once the completion has started, so the
+// completion may read thrown and delete it all.
+struct Observed {
+    std::promise<std::string> promise;
+    StatusFn on_status;
+    std::exception_ptr thrown;
+};
+
+inline void observed_status(void *user_data, ab_op, const char *status, int64_t reads) noexcept {
+    auto *o = static_cast<Observed *>(user_data);
+    try {
+        o->on_status(status, reads);
+    } catch (...) {
+        if (!o->thrown)
+            o->thrown = std::current_exception();
+    }
+}
+
+inline void observed_complete(void *user_data, ab_op, int status, const char *result,
+                              const ab_error *err) noexcept {
+    std::unique_ptr<Observed> o(static_cast<Observed *>(user_data));
+    if (o->thrown)
+        o->promise.set_exception(o->thrown);
+    else
+        fulfil(o->promise, status, result, err);
 }
 
 // Starts an asynchronous call: call(cb, user_data, err_out) returns the
@@ -98,6 +140,41 @@ template <class Call> std::future<std::string> start(Call call) {
         delete p; // no callback will come
     check(rc, err);
     return f;
+}
+
+// Starts the waiting session operation name (pause, resume, delete) with
+// ab_session_call_observed; on_status sees its statuses.
+inline std::future<std::string> start_observed(ab_session h, const char *name,
+                                               const std::string &params_json, StatusFn on_status) {
+    auto *o = new Observed{{}, std::move(on_status), nullptr};
+    std::future<std::string> f = o->promise.get_future();
+    ab_error *err = nullptr;
+    int rc = ab_session_call_observed(h, name, params_json.c_str(), &observed_status, o,
+                                      &observed_complete, o, nullptr, &err);
+    if (rc != AB_OK)
+        delete o; // no callback will come
+    check(rc, err);
+    return f;
+}
+
+// Milliseconds as a JSON number of seconds, with integers only (a
+// floating-point format would follow the host's locale).
+inline std::string seconds(long long ms) {
+    unsigned long long a = ms < 0 ? 0ULL - static_cast<unsigned long long>(ms) : ms;
+    char frac[8];
+    std::snprintf(frac, sizeof frac, ".%03llu", a % 1000);
+    return (ms < 0 ? "-" : "") + std::to_string(a / 1000) + frac;
+}
+
+// The parameters of a status wait, in the seconds of the operation table
+// (0 leaves the default).
+inline std::string wait_params(long long timeout_ms, long long poll_interval_ms) {
+    std::string p = "{";
+    if (timeout_ms)
+        p += "\"timeout\": " + seconds(timeout_ms);
+    if (poll_interval_ms)
+        p += std::string(timeout_ms ? ", " : "") + "\"poll_interval\": " + seconds(poll_interval_ms);
+    return p + "}";
 }
 
 inline const char *or_null(const std::string &s) { return s.empty() ? nullptr : s.c_str(); }
@@ -192,6 +269,11 @@ public:
             return ab_session_pause(h_, timeout_ms, poll_interval_ms, cb, ud, nullptr, err);
         });
     }
+    std::future<std::string> pause(long long timeout_ms, long long poll_interval_ms,
+                                   StatusFn on_status) {
+        return detail::start_observed(h_, "pause", detail::wait_params(timeout_ms, poll_interval_ms),
+                                      std::move(on_status));
+    }
     std::future<std::string> pause_async() {
         return detail::start([&](ab_callback cb, void *ud, ab_error **err) {
             return ab_session_pause_async(h_, cb, ud, nullptr, err);
@@ -201,6 +283,12 @@ public:
         return detail::start([&](ab_callback cb, void *ud, ab_error **err) {
             return ab_session_resume(h_, timeout_ms, poll_interval_ms, cb, ud, nullptr, err);
         });
+    }
+    std::future<std::string> resume(long long timeout_ms, long long poll_interval_ms,
+                                    StatusFn on_status) {
+        return detail::start_observed(h_, "resume",
+                                      detail::wait_params(timeout_ms, poll_interval_ms),
+                                      std::move(on_status));
     }
     std::future<std::string> resume_async() {
         return detail::start([&](ab_callback cb, void *ud, ab_error **err) {
@@ -217,6 +305,11 @@ public:
         return detail::start([&](ab_callback cb, void *ud, ab_error **err) {
             return ab_session_delete(h_, sync_context, cb, ud, nullptr, err);
         });
+    }
+    std::future<std::string> remove(bool sync_context, StatusFn on_status) {
+        return detail::start_observed(h_, "delete",
+                                      sync_context ? R"({"sync_context": true})" : "{}",
+                                      std::move(on_status));
     }
 
 private:

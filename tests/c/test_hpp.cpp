@@ -1,9 +1,9 @@
 // test_hpp.cpp - the C++ wrapper (examples/cpp/agentbay.hpp): moved-from
 // objects, sessions that outlive their client, futures never waited on,
-// errors as exceptions, and a result that cannot be copied (std::bad_alloc
-// on the library thread) arriving as the future's exception instead of
-// terminating the process. Live calls go to the embedded backend or to the
-// client config in AB_TEST_CONFIG.
+// errors as exceptions, status observers, and a result that cannot be
+// copied (std::bad_alloc on the library thread) arriving as the future's
+// exception instead of terminating the process. Live calls go to the
+// embedded backend or to the client config in AB_TEST_CONFIG.
 #include "agentbay.hpp"
 
 #include <atomic>
@@ -93,6 +93,35 @@ int main() {
         CHECK(s.call("get_status").get().find("\"status\":\"RUNNING\"") != std::string::npos);
         CHECK(b.call("list", R"({"labels": {"suite": "capi-hpp"}})").get().find("session_ids") !=
               std::string::npos);
+
+        // Status events: each status the wait reads, once and in order,
+        // ending with the one waited for. What on_status throws comes out
+        // of the future once the call has ended; the wait goes on.
+        std::vector<std::string> seen;
+        auto note = [&](const std::string &st, long long reads) {
+            CHECK(reads >= 1);
+            seen.push_back(st);
+        };
+        CHECK(s.pause(30000, 100, note).get().find("\"success\":true") != std::string::npos);
+        CHECK(!seen.empty() && seen.back() == "PAUSED");
+        for (size_t i = 1; i < seen.size(); i++)
+            CHECK(seen[i] != seen[i - 1]);
+        struct Boom {};
+        bool boom = false;
+        try {
+            s.resume(0, 0, [](const std::string &, long long) { throw Boom{}; }).get();
+        } catch (const Boom &) {
+            boom = true;
+        }
+        CHECK(boom);
+        CHECK(s.get_status().get().find("\"status\":\"RUNNING\"") != std::string::npos);
+        CHECK(code_of([&] { s.pause(-1000, 0, note).get(); }) == AB_E_INVALID_ARGUMENT);
+        {
+            agentbay::Session doomed = b.create_session();
+            seen.clear();
+            CHECK(doomed.remove(false, note).get().find("\"success\":true") != std::string::npos);
+            CHECK(!seen.empty() && seen.back() == "DELETED");
+        }
 
         // A result that cannot be copied on the library thread: the future
         // holds std::bad_alloc, and the process goes on.
