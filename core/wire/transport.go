@@ -199,14 +199,23 @@ func (t *directTransport) exchange(req *http.Request, c *keptConn) (*http.Respon
 		t.forget(c.h)
 		return nil, contextError(ctx, err)
 	}
-	err := req.Write(c.bw) // closes req.Body
-	if err == nil {
-		err = c.bw.Flush()
+	werr := req.Write(c.bw) // closes req.Body
+	if werr == nil {
+		werr = c.bw.Flush()
 	}
-	if err != nil {
-		return fail(err)
+	if werr != nil {
+		// A server may answer before it has read the whole body (a 403 on
+		// an upload, say) and close: that reply is the better error. The
+		// read is bounded, for a connection that broke otherwise.
+		if ctx.Err() != nil {
+			return fail(werr)
+		}
+		c.SetReadDeadline(time.Now().Add(time.Second))
 	}
 	resp, err := http.ReadResponse(c.br, req)
+	if werr != nil && err != nil {
+		return fail(werr)
+	}
 	for err == nil && resp.StatusCode >= 100 && resp.StatusCode < 200 && resp.StatusCode != http.StatusSwitchingProtocols {
 		resp, err = http.ReadResponse(c.br, req) // an informational reply precedes the real one
 	}
@@ -214,7 +223,7 @@ func (t *directTransport) exchange(req *http.Request, c *keptConn) (*http.Respon
 		return fail(err)
 	}
 	b := &replyBody{body: resp.Body, c: c, t: t, ctx: ctx, stop: stop,
-		reuse: !resp.Close && !req.Close && resp.StatusCode != http.StatusSwitchingProtocols}
+		reuse: werr == nil && !resp.Close && !req.Close && resp.StatusCode != http.StatusSwitchingProtocols}
 	if resp.Body == http.NoBody {
 		b.eof = true
 	}

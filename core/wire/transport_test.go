@@ -261,3 +261,17 @@ func TestTransportCloseIdleConnections(t *testing.T) {
 	require.NoError(t, err)
 	assert.EqualValues(t, 2, srv.conns.Load())
 }
+
+// A server that refuses an upload before reading it all, and closes, is
+// heard: the caller gets its status rather than a broken pipe.
+func TestTransportReplyBeforeTheBodyIsSent(t *testing.T) {
+	srv := newCountingServer(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Connection", "close")
+		w.WriteHeader(http.StatusForbidden)
+	})
+	c := srv.client(t)
+	body := bytes.Repeat([]byte("x"), 32<<20)
+	status, _, err := c.Put(context.Background(), srv.URL+"/upload", bytes.NewReader(body), int64(len(body)), "")
+	assert.Equal(t, http.StatusForbidden, status, "%v", err)
+	assert.Equal(t, KindUnauthorized, KindOf(err), "%v", err)
+}
