@@ -35,10 +35,11 @@ describe('concurrency', () => {
 
   it('shell commands in all sessions run at the same time', async () => {
     // A barrier: each command leaves a marker in a folder all sessions see
-    // (the host's, outside the sessions' own /tmp and /home) and waits until
-    // every session's marker is there. One after another, the first command
-    // would wait until its timeout and fail.
-    const dir = fs.mkdtempSync(path.join(__dirname, '.barrier-'));
+    // and waits until every session's marker is there. One after another,
+    // the first command would wait until its timeout and fail. The folder
+    // is the host's /var/tmp: sessions have /tmp, /home and the home folder
+    // of their own, and the checkout may be under any of them.
+    const dir = fs.mkdtempSync(path.join('/var/tmp', 'agentbay-barrier-'));
     try {
       const n = sessions.length;
       const outs = await Promise.all(sessions.map((s, i) => shell(s,
