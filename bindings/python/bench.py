@@ -258,7 +258,7 @@ async def asyncio_round_trips(session) -> dict[str, list[float]]:
     return samples
 
 
-async def interleaved_round_trips(session, baseline=None, rounds: int = 400) -> dict:
+async def interleaved_round_trips(session, baseline=None, rounds: int = 1000) -> dict:
     """get_labels on one session, one call of each kind per round in turn:
     the raw ab_op_wait through ctypes (the C path plus ctypes' ~2 us), the
     blocking API's path (run_sync of the same Call), ``await

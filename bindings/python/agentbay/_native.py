@@ -76,6 +76,16 @@ class _Completion(ctypes.Structure):
                 ("error", ctypes.c_void_p)]
 
 
+class _TakenCompletion(ctypes.Structure):
+    """ab_completion as ab_queue_take hands it out: its result_json stays
+    the queue's, so ctypes may copy it out as bytes when it is read (which
+    costs less than a pointer and ctypes.string_at)."""
+
+    _fields_ = [("op", ctypes.c_uint64), ("user_data", ctypes.c_void_p),
+                ("status", ctypes.c_int), ("result_json", ctypes.c_char_p),
+                ("error", ctypes.c_void_p)]
+
+
 # Which path asyncio calls complete through: "queue" (the default) or
 # "callback" (the older one, kept to compare them; see bench.py).
 _use_queue = os.environ.get("AGENTBAY_ASYNC_COMPLETIONS", "queue") != "callback"
@@ -139,6 +149,7 @@ _OUT_U64 = ctypes.POINTER(ctypes.c_uint64)
 _OUT_P = ctypes.POINTER(ctypes.c_void_p)
 _OUT_I = ctypes.POINTER(ctypes.c_int)
 _ITEMS = ctypes.POINTER(_Completion)
+_TAKEN_ITEMS = ctypes.POINTER(_TakenCompletion)
 _ASYNC_TAIL = [_CALLBACK, _P, _OUT_U64, _OUT_P]  # cb, user_data, op_out, err_out
 _QUEUED_TAIL = [_U64, _P, _OUT_U64, _OUT_P]  # queue, user_data, op_out, err_out
 
@@ -183,7 +194,7 @@ _PROTOTYPES: dict[str, tuple[Any, list[Any]]] = {
 # present; the features that need them say "unsupported" otherwise.
 _OPTIONAL: dict[str, tuple[Any, list[Any]]] = {
     "ab_session_call_observed": (_I, [_U64, _S, _S, _STATUS_CALLBACK, _P] + _ASYNC_TAIL),
-    "ab_queue_take": (_I, [_U64, _ITEMS, _I, _OUT_I]),
+    "ab_queue_take": (_I, [_U64, _TAKEN_ITEMS, _I, _OUT_I]),
 }
 
 _load_lock = threading.Lock()
@@ -536,7 +547,6 @@ class _LoopQueue:
         self.closed = False
         self.futures: dict[int, asyncio.Future] = {}  # by the token passed as user_data
         self.ids = itertools.count(1)
-        self._items = (_Completion * _DRAIN_BATCH)()
         self._n = ctypes.c_int()
         self._n_ref = ctypes.byref(self._n)
         # Out parameters of the calls started here, reused: only the loop's
@@ -544,11 +554,7 @@ class _LoopQueue:
         # rest of the start.
         self._op, self._err = ctypes.c_uint64(), ctypes.c_void_p()
         self._op_ref, self._err_ref = ctypes.byref(self._op), ctypes.byref(self._err)
-        # ab_queue_take frees what it hands out (results, errors, op
-        # handles) itself: one call per batch instead of three per
-        # completion. A library without it gets ab_queue_drain.
-        self.takes = hasattr(_lib, "ab_queue_take")
-        self._take = _lib.ab_queue_take if self.takes else _lib.ab_queue_drain
+        self.use_take(hasattr(_lib, "ab_queue_take"))
         try:
             loop.add_reader(self.fd, self.drain)
         except BaseException:
@@ -565,6 +571,14 @@ class _LoopQueue:
             yield
         finally:
             self.close()
+
+    def use_take(self, takes: bool) -> None:
+        """Drains through ab_queue_take (takes), which frees what it hands out
+        (results, errors, op handles) itself: one call per batch instead of
+        three per completion. A library without it gets ab_queue_drain."""
+        self.takes = takes
+        self._take = _lib.ab_queue_take if takes else _lib.ab_queue_drain
+        self._items = ((_TakenCompletion if takes else _Completion) * _DRAIN_BATCH)()
 
     def start(self, queued: Any, args: tuple) -> tuple[asyncio.Future, int]:
         """Starts a call whose completion comes to this queue: its future
@@ -632,12 +646,14 @@ class _LoopQueue:
             close_if_unused()
 
 
-def _outcome(item: _Completion) -> Outcome:
-    """The outcome of a drained completion, copied out of the library."""
+def _outcome(item: Any) -> Outcome:
+    """The outcome of a drained completion (a _TakenCompletion or a
+    _Completion), copied out of the library."""
     status = item.status
-    if status == AB_OK:
-        return Outcome(status, ctypes.string_at(item.result_json), None)
-    return Outcome(status, None, copy_error(item.error))
+    if status != AB_OK:
+        return Outcome(status, None, copy_error(item.error))
+    result = item.result_json
+    return Outcome(status, result if isinstance(result, bytes) else ctypes.string_at(result), None)
 
 
 def _start_agen(agen: Any) -> None:

@@ -115,6 +115,25 @@ class QueuePathTest(unittest.IsolatedAsyncioTestCase):
 
         self.assertTrue(await eventually(back_to_before), (count(), before))
 
+    async def test_a_library_without_take_drains(self) -> None:
+        # A library of the same ABI that predates ab_queue_take: the drain
+        # path, which frees each result, error and op handle itself.
+        count = _native.library().ab_debug_handle_count
+        count.restype = ctypes.c_int64
+        await self.session.set_labels({"q": "drained"})
+        q = _native._queues[asyncio.get_running_loop()]
+        q.use_take(False)
+        try:
+            before = count()
+            results = await asyncio.gather(*(self.session.get_labels() for _ in range(20)))
+            failed = await self.session.call_mcp_tool("no_such_tool", {})
+            self.assertEqual(count(), before)
+        finally:
+            q.use_take(True)
+        self.assertTrue(all(r.data == {"q": "drained"} for r in results))
+        self.assertFalse(failed.success)
+        self.assertTrue(failed.error_message)
+
     @staticmethod
     async def _no_pending() -> bool:
         return _native.pending_count() == 0
