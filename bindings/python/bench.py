@@ -16,7 +16,15 @@ What each line measures (all on the embedded local backend, in this process):
     synchronous call (ab_session_id) and a full round trip to the backend
     (get_labels) through ab_op_wait, the blocking Session and asyncio. Each
     of the C program, the blocking client and the asyncio client runs its
-    own embedded backend, so their round trips are alike but not shared.
+    own embedded backend, so their round trips are alike but not shared;
+  * interleaved: get_labels through raw ctypes ab_op_wait, the blocking
+    path and both asyncio paths, one of each per round, with the wall time
+    and the calling (loop) thread's CPU (time.thread_time) of each call, and
+    in the same rounds the floor: an eventfd ping answered by another
+    thread, received blocking or through asyncio, with no library at all.
+    AGENTBAY_BENCH_BASELINE=<git revision> adds the Python package of that
+    revision (over the same library, with a client of its own), so that a
+    change is measured before and after in one run.
 
 asyncio calls complete through the library's completion queue (the
 default); the concurrency and round-trip lines also measure the older path,
@@ -392,7 +400,10 @@ class Floor:
         return c
 
     def _reply(self, rep: int) -> None:
-        os.eventfd_read(rep)
+        try:
+            os.eventfd_read(rep)
+        except BlockingIOError:  # a readiness reported before a blocking ping took its reply
+            return
         future = self.futures.pop(rep, None)
         if future is not None:
             future.set_result(None)

@@ -115,6 +115,30 @@ class QueuePathTest(unittest.IsolatedAsyncioTestCase):
 
         self.assertTrue(await eventually(back_to_before), (count(), before))
 
+    async def test_cancelled_after_its_result_was_taken(self) -> None:
+        # The task is cancelled between the take (which freed its op) and
+        # its next step: CancelledError, one cancel of a freed handle (a
+        # no-op), no second free, no handle left.
+        count = _native.library().ab_debug_handle_count
+        count.restype = ctypes.c_int64
+        await self.session.get_labels()
+        q = _native._queues[asyncio.get_running_loop()]
+        before, raced = count(), 0
+        for _ in range(20):
+            task = asyncio.create_task(self.session.get_labels())
+            await asyncio.sleep(0)  # started
+            while q.futures:  # until the reader has taken its completion
+                await asyncio.sleep(0)
+            if not task.done():
+                raced += 1
+                task.cancel()
+            try:
+                await task
+            except asyncio.CancelledError:
+                pass
+        self.assertGreater(raced, 0)  # the window was hit
+        self.assertEqual(count(), before)
+
     async def test_a_library_without_take_drains(self) -> None:
         # A library of the same ABI that predates ab_queue_take: the drain
         # path, which frees each result, error and op handle itself.
