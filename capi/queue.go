@@ -23,6 +23,12 @@ type cqueue struct {
 	ops    []*op
 	freed  bool
 	signal bool // the eventfd's counter is non-zero
+
+	// What the last ab_queue_take handed out, freed by the next take or by
+	// ab_queue_free (the host does not free it).
+	heldMu      sync.Mutex
+	heldResults []*C.char
+	heldErrors  []*C.ab_error
 }
 
 func queueOf(h C.ab_queue) (*cqueue, error) {
@@ -141,31 +147,89 @@ func ab_queue_drain(h C.ab_queue, items *C.ab_completion, max C.int, nOut *C.int
 		if err != nil {
 			return err
 		}
-		switch {
-		case nOut == nil:
-			return invalidArg("n_out is NULL")
-		case max < 0:
-			return invalidArg("max is negative")
-		case max > 0 && items == nil:
-			return invalidArg("items is NULL")
+		if err := checkDrain(items, max, nOut); err != nil {
+			return err
 		}
-		got := q.take(int(max))
-		out := unsafe.Slice(items, len(got))
-		for i, o := range got {
-			var result *C.char
-			var cerr *C.ab_error
-			if o.status == statusOK {
-				result = (*C.char)(C.CBytes(o.result))
-			} else {
-				cerr = newCError(o.err)
-			}
-			// In C: user_data may be any value, which Go must not hold
-			// as a pointer.
-			C.capi_completion_set(&out[i], C.ab_op(o.h), C.uintptr_t(o.ud), C.int(o.status), result, cerr)
-		}
-		*nOut = C.int(len(got))
+		*nOut = C.int(fill(items, q.take(int(max))))
 		return nil
 	})
+}
+
+// checkDrain checks the arguments that ab_queue_drain and ab_queue_take share.
+func checkDrain(items *C.ab_completion, max C.int, nOut *C.int) error {
+	switch {
+	case nOut == nil:
+		return invalidArg("n_out is NULL")
+	case max < 0:
+		return invalidArg("max is negative")
+	case max > 0 && items == nil:
+		return invalidArg("items is NULL")
+	}
+	return nil
+}
+
+// fill writes the completions of got into items, with a C copy of each
+// result or error, and returns how many it wrote.
+func fill(items *C.ab_completion, got []*op) int {
+	out := unsafe.Slice(items, len(got))
+	for i, o := range got {
+		var result *C.char
+		var cerr *C.ab_error
+		if o.status == statusOK {
+			result = (*C.char)(C.CBytes(o.result))
+		} else {
+			cerr = newCError(o.err)
+		}
+		// In C: user_data may be any value, which Go must not hold
+		// as a pointer.
+		C.capi_completion_set(&out[i], C.ab_op(o.h), C.uintptr_t(o.ud), C.int(o.status), result, cerr)
+	}
+	return len(got)
+}
+
+//export ab_queue_take
+func ab_queue_take(h C.ab_queue, items *C.ab_completion, max C.int, nOut *C.int) C.int {
+	if nOut != nil {
+		*nOut = 0
+	}
+	return call(nil, func() error {
+		q, err := queueOf(h)
+		if err != nil {
+			return err
+		}
+		if err := checkDrain(items, max, nOut); err != nil {
+			return err
+		}
+		q.heldMu.Lock()
+		defer q.heldMu.Unlock()
+		q.releaseHeld()
+		got := q.take(int(max))
+		n := fill(items, got)
+		for i, it := range unsafe.Slice(items, n) {
+			if it.result_json != nil {
+				q.heldResults = append(q.heldResults, it.result_json)
+			} else {
+				q.heldErrors = append(q.heldErrors, it.error)
+			}
+			if got[i].keep { // as ab_op_free; a handle freed already stays so
+				_ = reg.release(got[i].h, kindOp)
+			}
+		}
+		*nOut = C.int(n)
+		return nil
+	})
+}
+
+// releaseHeld frees what the last ab_queue_take handed out. Called with
+// q.heldMu held.
+func (q *cqueue) releaseHeld() {
+	for _, s := range q.heldResults {
+		C.free(unsafe.Pointer(s))
+	}
+	for _, e := range q.heldErrors {
+		C.ab_error_free(e)
+	}
+	q.heldResults, q.heldErrors = q.heldResults[:0], q.heldErrors[:0]
 }
 
 //export ab_queue_free
@@ -188,6 +252,9 @@ func ab_queue_free(h C.ab_queue) C.int {
 			o.dropUnseen()
 			o.mu.Unlock()
 		}
+		q.heldMu.Lock()
+		q.releaseHeld()
+		q.heldMu.Unlock()
 		return nil
 	})
 }

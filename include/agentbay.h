@@ -75,7 +75,8 @@
  *   AB_E_CANCELLED (ab_op_cancel before it returns); ab_shutdown returns
  *   once every owed completion is in its queue. ab_queue_drain takes them
  *   in the order they finished, on the host's thread, as ab_completion
- *   items whose result_json and error the host then owns and frees. The
+ *   items whose result_json and error the host then owns and frees
+ *   (ab_queue_take: which the queue keeps, freeing the op handles too). The
  *   op of an item is the call's handle: valid until ab_op_free when op_out
  *   was given, else already freed by the library (then only a number to
  *   tell calls apart; user_data does that too). Queues belong to no client:
@@ -275,6 +276,15 @@ int ab_queue_fd(ab_queue queue, int *fd_out);
  * never blocks (*n_out is 0 when none is queued). The host owns the
  * result_json and error of each item taken. */
 int ab_queue_drain(ab_queue queue, ab_completion *items, int max, int *n_out);
+
+/* As ab_queue_drain, for hosts that would otherwise make three calls per
+ * completion (drain, ab_string_free or ab_error_free, ab_op_free): the
+ * op handle of each item taken is freed, as by ab_op_free (freeing it
+ * again, or ab_op_cancel on it, is harmless), and the items' result_json
+ * and error stay the queue's: valid until the next ab_queue_take on the
+ * same queue or ab_queue_free, and not to be freed by the host. Take from
+ * one thread at a time. */
+int ab_queue_take(ab_queue queue, ab_completion *items, int max, int *n_out);
 
 /* Frees the queue: the completions not yet drained (and those that arrive
  * later) are dropped, and its descriptor is closed. Operations started with

@@ -16,7 +16,15 @@ What each line measures (all on the embedded local backend, in this process):
     synchronous call (ab_session_id) and a full round trip to the backend
     (get_labels) through ab_op_wait, the blocking Session and asyncio. Each
     of the C program, the blocking client and the asyncio client runs its
-    own embedded backend, so their round trips are alike but not shared.
+    own embedded backend, so their round trips are alike but not shared;
+  * interleaved: get_labels through raw ctypes ab_op_wait, the blocking
+    path and both asyncio paths, one of each per round, with the wall time
+    and the calling (loop) thread's CPU (time.thread_time) of each call, and
+    in the same rounds the floor: an eventfd ping answered by another
+    thread, received blocking or through asyncio, with no library at all.
+    AGENTBAY_BENCH_BASELINE=<git revision> adds the Python package of that
+    revision (over the same library, with a client of its own), so that a
+    change is measured before and after in one run.
 
 asyncio calls complete through the library's completion queue (the
 default); the concurrency and round-trip lines also measure the older path,
@@ -30,11 +38,14 @@ import asyncio
 import ctypes
 import os
 import platform
+import random
+import select
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -256,19 +267,22 @@ async def asyncio_round_trips(session) -> dict[str, list[float]]:
     return samples
 
 
-async def interleaved_round_trips(session, rounds: int = 400) -> dict[str, list[float]]:
+async def interleaved_round_trips(session, baseline=None, rounds: int = 1000) -> dict:
     """get_labels on one session, one call of each kind per round in turn:
     the raw ab_op_wait through ctypes (the C path plus ctypes' ~2 us), the
-    blocking API's path (run_sync of the same Call) and asyncio through each
-    completion path. Interleaved, so that a busy machine weighs on all alike;
-    the deltas between them are the figures to trust."""
+    blocking API's path (run_sync of the same Call), ``await
+    session.get_labels()`` through each completion path, the same on a
+    session of the baseline package if given (its own client and embedded
+    backend), and the floor's pings (see Floor). Interleaved, so that a busy
+    machine weighs on all alike; the deltas between them are the figures to
+    trust. Each sample is (wall seconds, seconds of this thread's CPU)."""
     from agentbay import _core, results
 
     lib = _native.library()
     handle = session._core.handle
     out, err = ctypes.c_void_p(), ctypes.c_void_p()
 
-    def raw_wait() -> None:
+    async def raw_wait() -> None:
         op = ctypes.c_uint64()
         lib.ab_session_call(handle, b"get_labels", None, NO_CALLBACK, None, ctypes.byref(op),
                             ctypes.byref(err))
@@ -276,24 +290,175 @@ async def interleaved_round_trips(session, rounds: int = 400) -> dict[str, list[
         _native.take_string(out)
         lib.ab_op_free(op.value)
 
-    def call():
-        return session._op("get_labels", results.OperationResult)
+    async def blocking() -> None:
+        _core.run_sync(session._op("get_labels", results.OperationResult))
 
-    samples: dict[str, list[float]] = {k: [] for k in ("wait", "blocking", *PATHS)}
+    def path(name: str):
+        async def round_trip() -> None:
+            use(name)
+            await session.get_labels()
+            use("queue")
+        return round_trip
+
+    floor = Floor(asyncio.get_running_loop())
+    kinds = {"wait": raw_wait, "blocking": blocking, "queue": path("queue"),
+             "callback": path("callback"), **floor.kinds()}
+    if baseline is not None:
+        kinds["baseline"] = baseline.get_labels
+    samples: dict[str, list[tuple[float, float]]] = {k: [] for k in kinds}
+    # A new order each round: a call after a floor ping finds the library's
+    # threads idle and pays to wake them, so fixed neighbours would bias.
+    order, shuffle = list(kinds), random.Random(12).shuffle
     for i in range(rounds + 20):
-        for k in ("wait", "blocking", *PATHS) if i % 2 else (*PATHS, "blocking", "wait"):
-            started = time.perf_counter()
-            if k == "wait":
-                raw_wait()
-            elif k == "blocking":
-                _core.run_sync(call())
-            else:
-                use(k)
-                await _core.run_async(call())
+        shuffle(order)
+        for k in order:
+            started, cpu = time.perf_counter(), time.thread_time()
+            await kinds[k]()
             if i >= 20:
-                samples[k].append(time.perf_counter() - started)
-    use("queue")
+                samples[k].append((time.perf_counter() - started, time.thread_time() - cpu))
+    floor.close()
     return samples
+
+
+FLOOR_C = r"""
+#include <pthread.h>
+#include <stdint.h>
+#include <sys/epoll.h>
+#include <time.h>
+#include <unistd.h>
+
+static int req_fd, rep_fd;
+
+/* The echo: one eventfd write back for each one read. */
+static void *echo(void *arg) {
+  uint64_t v;
+  (void)arg;
+  while (read(req_fd, &v, 8) == 8) { v = 1; if (write(rep_fd, &v, 8) != 8) break; }
+  return NULL;
+}
+
+int echo_start(int req, int rep) {
+  pthread_t t;
+  req_fd = req; rep_fd = rep;
+  return pthread_create(&t, NULL, echo, NULL) || pthread_detach(t);
+}
+
+/* One ping all in C, in seconds: a blocking read of the reply (poller 0)
+ * or epoll_wait and then the read (1). */
+double c_ping(int poller) {
+  static int ep = -1;
+  struct epoll_event e = {.events = EPOLLIN};
+  struct timespec t0, t1;
+  uint64_t v = 1;
+  if (ep < 0) { ep = epoll_create1(0); epoll_ctl(ep, EPOLL_CTL_ADD, rep_fd, &e); }
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  if (write(req_fd, &v, 8) != 8) return -1;
+  if (poller) epoll_wait(ep, &e, 1, -1);
+  if (read(rep_fd, &v, 8) != 8) return -1;
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  return (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+}
+"""
+
+
+class Floor:
+    """What a cross-thread wake-up costs with no library at all: a ping
+    through two eventfds, answered by another thread (a C thread, as the
+    library's threads hold no GIL, if gcc is there; and a Python thread,
+    pure stdlib). Received blocking (a read, as ab_op_wait waits) or by
+    asyncio (add_reader, a future set in the reader, the task's step), as
+    the completion queue is; the difference is asyncio's own share."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop, self.futures = loop, {}
+        self.pairs = {"py": self._pair()}
+        threading.Thread(target=self._echo, args=self.pairs["py"], daemon=True).start()
+        self.c = self._c_echo()
+        if self.c is not None:
+            self.pairs["c"] = self._pair()
+            self.c.echo_start(*self.pairs["c"])
+        for _, rep in self.pairs.values():
+            loop.add_reader(rep, self._reply, rep)
+
+    @staticmethod
+    def _pair() -> tuple[int, int]:
+        flags = os.EFD_CLOEXEC
+        return os.eventfd(0, flags), os.eventfd(0, flags | os.EFD_NONBLOCK)
+
+    @staticmethod
+    def _echo(req: int, rep: int) -> None:
+        while True:
+            os.eventfd_read(req)
+            os.eventfd_write(rep, 1)
+
+    def _c_echo(self):
+        if not shutil.which("gcc"):
+            return None
+        self._tmp = tempfile.TemporaryDirectory()
+        source, lib = Path(self._tmp.name) / "floor.c", Path(self._tmp.name) / "floor.so"
+        source.write_text(FLOOR_C)
+        subprocess.run(["gcc", "-O2", "-shared", "-fPIC", "-o", str(lib), str(source),
+                        "-lpthread"], check=True)
+        c = ctypes.CDLL(str(lib))
+        c.c_ping.restype = ctypes.c_double
+        return c
+
+    def _reply(self, rep: int) -> None:
+        try:
+            os.eventfd_read(rep)
+        except BlockingIOError:  # a readiness reported before a blocking ping took its reply
+            return
+        future = self.futures.pop(rep, None)
+        if future is not None:
+            future.set_result(None)
+
+    def kinds(self) -> dict:
+        """The pings, by name, as interleaved_round_trips runs them."""
+        kinds = {}
+        for name, (req, rep) in self.pairs.items():
+            kinds[f"{name} echo, blocking"] = self._blocking(req, rep)
+            kinds[f"{name} echo, asyncio"] = self._asyncio(req, rep)
+        if self.c is not None:
+            async def c_block() -> None:
+                self.c.c_ping(0)
+
+            async def c_epoll() -> None:
+                self.c.c_ping(1)
+            kinds["C, blocking read"], kinds["C, epoll"] = c_block, c_epoll
+        return kinds
+
+    def _blocking(self, req: int, rep: int):
+        async def ping() -> None:
+            os.eventfd_write(req, 1)
+            select.select([rep], [], [])  # the loop's reader is not run meanwhile
+            os.eventfd_read(rep)
+        return ping
+
+    def _asyncio(self, req: int, rep: int):
+        async def ping() -> None:
+            future = self.futures[rep] = self.loop.create_future()
+            os.eventfd_write(req, 1)
+            await future
+        return ping
+
+    def close(self) -> None:
+        for _, rep in self.pairs.values():
+            self.loop.remove_reader(rep)
+
+
+def load_baseline(rev: str):
+    """The agentbay package as of git revision rev, imported beside this one
+    as agentbay_baseline (over the same library), or None without rev."""
+    if not rev:
+        return None
+    tmp = Path(tempfile.mkdtemp(prefix="agentbay-baseline-"))
+    archive = subprocess.run(["git", "-C", str(HERE), "archive", rev, "agentbay"],
+                             check=True, capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(tmp)], input=archive, check=True)
+    (tmp / "agentbay").rename(tmp / "agentbay_baseline")
+    sys.path.insert(0, str(tmp))
+    import agentbay_baseline
+    return agentbay_baseline
 
 
 C_BENCH = r"""
@@ -350,6 +515,46 @@ def c_figures() -> dict | None:
     return {"id": values[0], "wait": values[1:]}
 
 
+async def interleaved_with_baseline(session) -> dict:
+    """interleaved_round_trips, with the package at AGENTBAY_BENCH_BASELINE
+    (a git revision, e.g. main) beside this one if that is set."""
+    rev = os.environ.get("AGENTBAY_BENCH_BASELINE", "")
+    baseline = load_baseline(rev)
+    if baseline is None:
+        return await interleaved_round_trips(session)
+    mixed = await interleaved_round_trips(session, baseline_session(baseline, session))
+    mixed[f"baseline {rev}"] = mixed.pop("baseline")
+    return mixed
+
+
+def baseline_session(baseline, session):
+    """An AsyncSession of the baseline package over a second handle to the
+    same session, of the same client: only the Python code differs."""
+    baseline._native.load_library(_native.library_path())
+    core = baseline._core.SessionCore(session.agent_bay._core, session.session_id)
+    return baseline.AsyncSession._from_core(session.agent_bay, core, "", None)
+
+
+def print_interleaved(mixed: dict) -> None:
+    """Median wall and mean CPU of this thread per call of each kind, and
+    the deltas that matter: over ab_op_wait, and asyncio's own."""
+    wall = {k: statistics.median(w for w, _ in v) for k, v in mixed.items()}
+    cpu = {k: statistics.mean(c for _, c in v) for k, v in mixed.items()}
+    n = len(mixed["wait"])
+    print(f"get_labels interleaved ({n} rounds; median wall / mean CPU of the calling thread): "
+          + "; ".join(f"{k} {wall[k] * 1e6:.1f} / {cpu[k] * 1e6:.1f} us"
+                      for k in mixed if "echo" not in k and "C," not in k))
+    print("get_labels over ctypes ab_op_wait, same rounds: " + ", ".join(
+        f"{k} {(wall[k] - wall['wait']) * 1e6:+.1f} us" for k in mixed
+        if k != "wait" and "echo" not in k and "C," not in k))
+    print("floor, same rounds (an eventfd ping answered by another thread; median wall / mean "
+          "CPU): " + "; ".join(f"{k} {wall[k] * 1e6:.1f} / {cpu[k] * 1e6:.1f} us"
+                               for k in mixed if "echo" in k or "C," in k))
+    print("floor: asyncio over a blocking receive: " + ", ".join(
+        f"{who} echo {(wall[f'{who} echo, asyncio'] - wall[f'{who} echo, blocking']) * 1e6:+.1f} us"
+        for who in ("c", "py") if f"{who} echo, asyncio" in wall))
+
+
 async def main() -> None:
     print(f"# libagentbay {_native.text(_native.library().ab_version())}, Python "
           f"{platform.python_version()}, {os.cpu_count()} CPUs, embedded backend")
@@ -360,7 +565,7 @@ async def main() -> None:
         await session.set_labels({"bench": "labels"})
         paths = await asyncio_round_trips(session)
         round_trips = paths["queue"]
-        mixed = await interleaved_round_trips(session)
+        mixed = await interleaved_with_baseline(session)
         await file_round_trip(session)
         await stream_seq(session)
         await session.delete()
@@ -382,12 +587,7 @@ async def main() -> None:
           f"{(statistics.median(py['sync']) - base) * 1e6:+.1f} us, asyncio "
           f"{(statistics.median(round_trips) - base) * 1e6:+.1f} us (callback path "
           f"{(statistics.median(paths['callback']) - base) * 1e6:+.1f} us)")
-    w = statistics.median(mixed["wait"])
-    print(f"get_labels interleaved (median of {len(mixed['wait'])} rounds): ctypes ab_op_wait "
-          f"{us(mixed['wait'])}; over it: blocking API "
-          f"{(statistics.median(mixed['blocking']) - w) * 1e6:+.1f} us, asyncio queue path "
-          f"{(statistics.median(mixed['queue']) - w) * 1e6:+.1f} us, asyncio callback path "
-          f"{(statistics.median(mixed['callback']) - w) * 1e6:+.1f} us")
+    print_interleaved(mixed)
     if c:
         c_base = statistics.median(c["wait"])
         print("asyncio round trip over C ab_op_wait: " + ", ".join(

@@ -1,9 +1,9 @@
 """The bridge to libagentbay's C ABI (include/agentbay.h), through ctypes.
 
 Everything here is private. The rest of the package uses ``load_library()``
-and ``library()`` (load once, check the ABI), ``run_async()`` and
-``run_sync()`` (run one asynchronous native call to its end), and
-``NativeError`` (the copied details of a failure).
+and ``library()`` (load once, check the ABI), ``start_async()`` (start one
+asynchronous native call on the running loop), ``run_sync()`` (run one to
+its end) and ``NativeError`` (the copied details of a failure).
 
 Asynchronous calls complete through a completion queue of the library
 (ab_queue_*), one per event loop: the loop watches the queue's descriptor
@@ -76,6 +76,16 @@ class _Completion(ctypes.Structure):
                 ("error", ctypes.c_void_p)]
 
 
+class _TakenCompletion(ctypes.Structure):
+    """ab_completion as ab_queue_take hands it out: its result_json stays
+    the queue's, so ctypes may copy it out as bytes when it is read (which
+    costs less than a pointer and ctypes.string_at)."""
+
+    _fields_ = [("op", ctypes.c_uint64), ("user_data", ctypes.c_void_p),
+                ("status", ctypes.c_int), ("result_json", ctypes.c_char_p),
+                ("error", ctypes.c_void_p)]
+
+
 # Which path asyncio calls complete through: "queue" (the default) or
 # "callback" (the older one, kept to compare them; see bench.py).
 _use_queue = os.environ.get("AGENTBAY_ASYNC_COMPLETIONS", "queue") != "callback"
@@ -139,6 +149,7 @@ _OUT_U64 = ctypes.POINTER(ctypes.c_uint64)
 _OUT_P = ctypes.POINTER(ctypes.c_void_p)
 _OUT_I = ctypes.POINTER(ctypes.c_int)
 _ITEMS = ctypes.POINTER(_Completion)
+_TAKEN_ITEMS = ctypes.POINTER(_TakenCompletion)
 _ASYNC_TAIL = [_CALLBACK, _P, _OUT_U64, _OUT_P]  # cb, user_data, op_out, err_out
 _QUEUED_TAIL = [_U64, _P, _OUT_U64, _OUT_P]  # queue, user_data, op_out, err_out
 
@@ -183,6 +194,7 @@ _PROTOTYPES: dict[str, tuple[Any, list[Any]]] = {
 # present; the features that need them say "unsupported" otherwise.
 _OPTIONAL: dict[str, tuple[Any, list[Any]]] = {
     "ab_session_call_observed": (_I, [_U64, _S, _S, _STATUS_CALLBACK, _P] + _ASYNC_TAIL),
+    "ab_queue_take": (_I, [_U64, _TAKEN_ITEMS, _I, _OUT_I]),
 }
 
 _load_lock = threading.Lock()
@@ -535,9 +547,14 @@ class _LoopQueue:
         self.closed = False
         self.futures: dict[int, asyncio.Future] = {}  # by the token passed as user_data
         self.ids = itertools.count(1)
-        self._items = (_Completion * _DRAIN_BATCH)()
         self._n = ctypes.c_int()
         self._n_ref = ctypes.byref(self._n)
+        # Out parameters of the calls started here, reused: only the loop's
+        # thread starts them, and a fresh pair per call costs more than the
+        # rest of the start.
+        self._op, self._err = ctypes.c_uint64(), ctypes.c_void_p()
+        self._op_ref, self._err_ref = ctypes.byref(self._op), ctypes.byref(self._err)
+        self.use_take(hasattr(_lib, "ab_queue_take"))
         try:
             loop.add_reader(self.fd, self.drain)
         except BaseException:
@@ -555,24 +572,40 @@ class _LoopQueue:
         finally:
             self.close()
 
+    def use_take(self, takes: bool) -> None:
+        """Drains through ab_queue_take (takes), which frees what it hands out
+        (results, errors, op handles) itself: one call per batch instead of
+        three per completion. A library without it gets ab_queue_drain."""
+        self.takes = takes
+        self._take = _lib.ab_queue_take if takes else _lib.ab_queue_drain
+        self._items = ((_TakenCompletion if takes else _Completion) * _DRAIN_BATCH)()
+
+    def start(self, queued: Any, args: tuple) -> tuple[asyncio.Future, int]:
+        """Starts a call whose completion comes to this queue: its future
+        and op. Raises NativeCallError if it refuses."""
+        token = next(self.ids)
+        future = self.loop.create_future()
+        self.futures[token] = future
+        status = queued(*args, self.handle, token, self._op_ref, self._err_ref)
+        if status != AB_OK:
+            del self.futures[token]  # nothing is queued for a refused call
+            raise NativeCallError(take_error(status, self._err))
+        return future, self._op.value
+
     def drain(self) -> None:
         """Resolves the futures of the queued completions (the loop's reader)."""
-        lib, items, futures = _lib, self._items, self.futures
+        items, futures, take, takes = self._items, self.futures, self._take, self.takes
         while not self.closed:
-            lib.ab_queue_drain(self.handle, items, _DRAIN_BATCH, self._n_ref)
+            take(self.handle, items, _DRAIN_BATCH, self._n_ref)
             n = self._n.value
             for i in range(n):
                 item = items[i]
-                status = item.status
-                if status == AB_OK:
-                    outcome = Outcome(status, ctypes.string_at(item.result_json), None)
-                    lib.ab_string_free(item.result_json)
-                else:
-                    outcome = Outcome(status, None, copy_error(item.error))
-                    lib.ab_error_free(item.error)
                 future = futures.pop(item.user_data or 0, None)
                 if future is not None and not future.done():  # a cancelled task's is done
-                    future.set_result(outcome)
+                    future.set_result(_outcome(item))
+                if not takes:
+                    _lib.ab_string_free(item.result_json)
+                    _lib.ab_error_free(item.error)
             if n < _DRAIN_BATCH:
                 return
 
@@ -611,6 +644,16 @@ class _LoopQueue:
             self.loop.call_soon_threadsafe(close_if_unused)
         except RuntimeError:  # closed meanwhile
             close_if_unused()
+
+
+def _outcome(item: Any) -> Outcome:
+    """The outcome of a drained completion (a _TakenCompletion or a
+    _Completion), copied out of the library."""
+    status = item.status
+    if status != AB_OK:
+        return Outcome(status, None, copy_error(item.error))
+    result = item.result_json
+    return Outcome(status, result if isinstance(result, bytes) else ctypes.string_at(result), None)
 
 
 def _start_agen(agen: Any) -> None:
@@ -700,31 +743,25 @@ def _start(fn: StartFn, args: tuple, loop: Optional[asyncio.AbstractEventLoop],
     return op.value
 
 
-def _start_queued(queued: Any, args: tuple, loop: asyncio.AbstractEventLoop,
-                  future: asyncio.Future) -> int:
-    """As _start, with the completion going to the loop's queue."""
-    check_usable()
-    q = _loop_queue(loop)
-    token = next(q.ids)
-    q.futures[token] = future
-    op, err = ctypes.c_uint64(), ctypes.c_void_p()
-    status = queued(*args, q.handle, token, ctypes.byref(op), ctypes.byref(err))
-    if status != AB_OK:
-        q.futures.pop(token, None)  # nothing is queued for a refused call
-        raise NativeCallError(take_error(status, err))
-    return op.value
+def start_async(fn: StartFn, args: tuple,
+                on_status: Optional[Callable[[StatusEvent], Any]] = None
+                ) -> tuple[asyncio.Future, int, bool]:
+    """Starts a native call on the running event loop: the future its
+    Outcome will settle, its op, and whether the completion frees the op
+    (see end_async). The caller awaits the future (here it would cost a
+    coroutine per call); cancelling it should cancel the op.
 
-
-async def run_async(fn: StartFn, args: tuple,
-                    on_status: Optional[Callable[[StatusEvent], Any]] = None) -> Outcome:
-    """Runs a native call on the running event loop.
-
-    Cancelling the awaiting task cancels the native operation; the task
-    sees CancelledError at once. With on_status (and fn
-    ab_session_call_observed), each status event is passed to on_status on
-    the loop's thread, all of them before the call returns.
+    With on_status (and fn ab_session_call_observed), each status event is
+    passed to on_status on the loop's thread, all of them before the
+    future is settled. Raises NativeCallError if the call refuses.
     """
     loop = asyncio.get_running_loop()
+    if on_status is None and _use_queue:
+        queued = _queued_form(fn)
+        if queued is not None:
+            check_usable()
+            q = _loop_queue(loop)
+            return (*q.start(queued, args), q.takes)
     future = loop.create_future()
     if on_status is not None:
         # Observed calls complete through their callback, after the events
@@ -738,19 +775,19 @@ async def run_async(fn: StartFn, args: tuple,
                 loop.call_soon_threadsafe(deliver, event)
             except RuntimeError:
                 pass  # the loop is closed
-        op = _start(fn, args, loop, future, observer)
-    else:
-        queued = _queued_form(fn) if _use_queue else None
-        if queued is not None:
-            op = _start_queued(queued, args, loop, future)
-        else:
-            op = _start(fn, args, loop, future)
-    try:
-        return await future
-    except asyncio.CancelledError:
-        _lib.ab_op_cancel(op)
-        raise
-    finally:
+        return future, _start(fn, args, loop, future, observer), False
+    return future, _start(fn, args, loop, future), False
+
+
+def cancel(op: int) -> None:
+    """Cancels an op (one freed already is left alone)."""
+    _lib.ab_op_cancel(op)
+
+
+def end_async(op: int, future: asyncio.Future, taken: bool) -> None:
+    """Frees the op of an awaited call, unless ab_queue_take did when it
+    delivered the result (taken: the call went through such a queue)."""
+    if not (taken and future.done() and not future.cancelled()):
         _lib.ab_op_free(op)
 
 

@@ -6,6 +6,7 @@ shuts down or the last client closes."""
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import os
 import threading
 import unittest
@@ -88,6 +89,74 @@ class QueuePathTest(unittest.IsolatedAsyncioTestCase):
         self.assertTrue(await eventually(killed))
         r = await self.session.call_mcp_tool("shell", shell(f"ls finished.{tag} || true"))
         self.assertEqual(output(r)["stdout"], "")
+
+    async def test_every_operation_handle_is_freed(self) -> None:
+        # Through ab_queue_take, which frees the handles of what it delivers,
+        # and ab_op_free for the cancelled: finished, failed and cancelled
+        # calls all leave the handle count where it was.
+        count = _native.library().ab_debug_handle_count
+        count.restype = ctypes.c_int64
+        await self.session.get_labels()  # the loop's queue exists
+        before = count()
+        results = await asyncio.gather(*(self.session.get_labels() for _ in range(50)))
+        self.assertTrue(all(r.success for r in results))
+        failed = await self.session.call_mcp_tool("no_such_tool", {})
+        self.assertFalse(failed.success)
+        tasks = [asyncio.create_task(self.session.call_mcp_tool(
+            "shell", shell("sleep 30", timeout_ms=40000))) for _ in range(5)]
+        await asyncio.sleep(0.05)
+        for t in tasks:
+            t.cancel()
+        await asyncio.wait(tasks, timeout=60)  # only bounds a hang
+        self.assertTrue(all(t.cancelled() for t in tasks))
+
+        async def back_to_before() -> bool:
+            return count() == before
+
+        self.assertTrue(await eventually(back_to_before), (count(), before))
+
+    async def test_cancelled_after_its_result_was_taken(self) -> None:
+        # The task is cancelled between the take (which freed its op) and
+        # its next step: CancelledError, one cancel of a freed handle (a
+        # no-op), no second free, no handle left.
+        count = _native.library().ab_debug_handle_count
+        count.restype = ctypes.c_int64
+        await self.session.get_labels()
+        q = _native._queues[asyncio.get_running_loop()]
+        before, raced = count(), 0
+        for _ in range(20):
+            task = asyncio.create_task(self.session.get_labels())
+            await asyncio.sleep(0)  # started
+            while q.futures:  # until the reader has taken its completion
+                await asyncio.sleep(0)
+            if not task.done():
+                raced += 1
+                task.cancel()
+            try:
+                await task
+            except asyncio.CancelledError:
+                pass
+        self.assertGreater(raced, 0)  # the window was hit
+        self.assertEqual(count(), before)
+
+    async def test_a_library_without_take_drains(self) -> None:
+        # A library of the same ABI that predates ab_queue_take: the drain
+        # path, which frees each result, error and op handle itself.
+        count = _native.library().ab_debug_handle_count
+        count.restype = ctypes.c_int64
+        await self.session.set_labels({"q": "drained"})
+        q = _native._queues[asyncio.get_running_loop()]
+        q.use_take(False)
+        try:
+            before = count()
+            results = await asyncio.gather(*(self.session.get_labels() for _ in range(20)))
+            failed = await self.session.call_mcp_tool("no_such_tool", {})
+            self.assertEqual(count(), before)
+        finally:
+            q.use_take(True)
+        self.assertTrue(all(r.data == {"q": "drained"} for r in results))
+        self.assertFalse(failed.success)
+        self.assertTrue(failed.error_message)
 
     @staticmethod
     async def _no_pending() -> bool:
