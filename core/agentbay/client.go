@@ -103,6 +103,7 @@ func (c *Client) connect(cfg Config) error {
 	c.wire, err = wire.New(wire.Options{
 		APIKey: cfg.APIKey, BaseURL: base, Timeout: cfg.Timeout,
 		Retries: cfg.Retries, RootCAs: cfg.RootCAs, Logger: cfg.Logger,
+		StdTransport: cfg.stdTransport,
 	})
 	if err == nil {
 		c.endpoint = base

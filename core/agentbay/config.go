@@ -39,6 +39,8 @@ type Config struct {
 	// the C environment, which hosts (Python, Node, dotenv) change after Go
 	// has copied it.
 	Getenv func(string) string
+
+	stdTransport bool // AGENTBAY_HTTP_TRANSPORT=std: net/http's Transport only
 }
 
 // A Starter starts a local backend for one client. The client calls it on a
@@ -73,6 +75,13 @@ func (cfg Config) resolve() (Config, error) {
 			}
 			cfg.Timeout = time.Duration(ms) * time.Millisecond
 		}
+	}
+	switch v := strings.TrimSpace(getenv("AGENTBAY_HTTP_TRANSPORT")); v {
+	case "", "direct":
+	case "std":
+		cfg.stdTransport = true
+	default:
+		return cfg, wire.Errorf(wire.KindInvalidArgument, "AGENTBAY_HTTP_TRANSPORT=%q: want std or direct", v)
 	}
 	if cfg.Timeout < 0 {
 		return cfg, wire.Errorf(wire.KindInvalidArgument, "timeout must not be negative")

@@ -278,3 +278,18 @@ func TestListPaging(t *testing.T) {
 		requireKind(t, err, KindServer)
 	})
 }
+
+// TestEnvTransport checks AGENTBAY_HTTP_TRANSPORT: std or direct, and a
+// clear error for anything else.
+func TestEnvTransport(t *testing.T) {
+	for v, std := range map[string]bool{"": false, "direct": false, " std ": true} {
+		t.Setenv("AGENTBAY_HTTP_TRANSPORT", v)
+		got, err := Config{APIKey: "k"}.resolve()
+		require.NoError(t, err, v)
+		assert.Equal(t, std, got.stdTransport, v)
+	}
+	t.Setenv("AGENTBAY_HTTP_TRANSPORT", "http2")
+	_, err := Config{APIKey: "k"}.resolve()
+	e := requireKind(t, err, KindInvalidArgument)
+	assert.Contains(t, e.Message, `AGENTBAY_HTTP_TRANSPORT="http2"`)
+}

@@ -47,6 +47,10 @@ type Options struct {
 	Retries int           // extra attempts for idempotent reads; 0 means 3, negative means none
 	RootCAs *x509.CertPool
 	Logger  *slog.Logger // nil discards
+
+	// StdTransport sends every request through net/http's Transport
+	// rather than the direct one (transport.go).
+	StdTransport bool
 }
 
 // Client sends actions to one endpoint. It is safe for concurrent use and
@@ -100,7 +104,7 @@ func New(o Options) (*Client, error) {
 	}
 	c.retries = retries
 	c.http = resty.NewWithClient(&http.Client{
-		Transport: newTransport(o.RootCAs),
+		Transport: newTransport(o.RootCAs, o.StdTransport),
 		// Never follow a redirect: a 307/308 would re-send the form, key
 		// included, to wherever the Location points.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },

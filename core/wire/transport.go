@@ -27,8 +27,9 @@ import (
 // offers it), so that hundreds of concurrent calls share a few connections
 // rather than open one TLS connection each.
 //
-// AGENTBAY_HTTP_TRANSPORT=std in the environment sends everything through
-// net/http's Transport (the benchmarks compare the two with it).
+// Options.StdTransport (AGENTBAY_HTTP_TRANSPORT=std for the engine) sends
+// everything through net/http's Transport; the benchmarks compare the two
+// with it.
 
 const (
 	directConns   = 16               // kept connections driven directly, per host
@@ -36,7 +37,7 @@ const (
 	handshakeTime = 15 * time.Second
 )
 
-func newTransport(roots *x509.CertPool) http.RoundTripper {
+func newTransport(roots *x509.CertPool, stdOnly bool) http.RoundTripper {
 	dialer := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}
 	dial := func(ctx context.Context, network, addr string) (net.Conn, error) {
 		if d, ok := ctx.Value(connectTimeoutKey{}).(time.Duration); ok {
@@ -57,7 +58,7 @@ func newTransport(roots *x509.CertPool) http.RoundTripper {
 		IdleConnTimeout:     idleTimeout,
 		TLSHandshakeTimeout: handshakeTime,
 	}
-	if os.Getenv("AGENTBAY_HTTP_TRANSPORT") == "std" {
+	if stdOnly {
 		return std
 	}
 	return &directTransport{
