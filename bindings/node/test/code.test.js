@@ -3,27 +3,16 @@
 // session.code.runCode: the official SDK's results, failures that resolve,
 // and misuse that rejects.
 
-const { describe, it, before, after } = require('node:test');
+const { describe, it } = require('node:test');
 const assert = require('node:assert/strict');
-const { AgentBay, AgentBayError } = require('..');
-const { newSession } = require('./helpers');
+const { AgentBayError } = require('..');
+const { newSession, sessionFixture } = require('./helpers');
 
 describe('session.code', () => {
-  let agentBay;
-  let session;
-
-  before(async () => {
-    agentBay = new AgentBay();
-    session = await newSession(agentBay);
-  });
-
-  after(async () => {
-    await session.delete();
-    await agentBay.close();
-  });
+  const f = sessionFixture();
 
   it('runs code and gives its output', async () => {
-    const r = await session.code.runCode('print(6 * 7)', 'python');
+    const r = await f.session.code.runCode('print(6 * 7)', 'python');
     assert.equal(r.success, true, r.errorMessage);
     assert.equal(r.result, '42\n');
     assert.deepEqual(r.logs, { stdout: ['42\n'], stderr: [] });
@@ -34,15 +23,15 @@ describe('session.code', () => {
   });
 
   it('takes the official aliases and a timeout in either form', async () => {
-    let r = await session.code.runCode("console.log('js')", 'NodeJS', 10);
+    let r = await f.session.code.runCode("console.log('js')", 'NodeJS', 10);
     assert.equal(r.success, true, r.errorMessage);
     assert.equal(r.result, 'js\n');
-    r = await session.code.runCode("print('py')", 'py', { timeoutS: 10 });
+    r = await f.session.code.runCode("print('py')", 'py', { timeoutS: 10 });
     assert.equal(r.success, true, r.errorMessage);
   });
 
   it('resolves an exception with success false', async () => {
-    const r = await session.code.runCode("print('before')\n1/0", 'python');
+    const r = await f.session.code.runCode("print('before')\n1/0", 'python');
     assert.equal(r.success, false);
     assert.equal(r.errorMessage, 'ZeroDivisionError: division by zero');
     assert.deepEqual(r.executionError, { name: 'ExecutionError', value: r.errorMessage, traceback: '' });
@@ -50,23 +39,23 @@ describe('session.code', () => {
   });
 
   it('stops code that runs out of time', async () => {
-    const r = await session.code.runCode('import time\ntime.sleep(30)', 'python', { timeoutS: 1 });
+    const r = await f.session.code.runCode('import time\ntime.sleep(30)', 'python', { timeoutS: 1 });
     assert.equal(r.success, false);
     assert.match(r.errorMessage, /timed out/);
   });
 
   it('rejects bad arguments with the library messages', async () => {
     const invalid = (re) => (e) => e instanceof AgentBayError && e.kind === 'invalid_argument' && re.test(e.message);
-    await assert.rejects(session.code.runCode('', 'python'), invalid(/^code is required$/));
-    await assert.rejects(session.code.runCode('1'), invalid(/^language is required$/));
-    await assert.rejects(session.code.runCode('1', 'ruby'),
+    await assert.rejects(f.session.code.runCode('', 'python'), invalid(/^code is required$/));
+    await assert.rejects(f.session.code.runCode('1'), invalid(/^language is required$/));
+    await assert.rejects(f.session.code.runCode('1', 'ruby'),
       invalid(/^Unsupported language: ruby\. Supported languages are 'python', 'javascript', 'r', and 'java'$/));
-    await assert.rejects(session.code.runCode('1', 'python', 1.5), invalid(/^timeoutS must be a positive integer of seconds/));
-    await assert.rejects(session.code.runCode('1', 'python', { timeoutS: -1 }), invalid(/^timeoutS must be/));
+    await assert.rejects(f.session.code.runCode('1', 'python', 1.5), invalid(/^timeoutS must be a positive integer of seconds/));
+    await assert.rejects(f.session.code.runCode('1', 'python', { timeoutS: -1 }), invalid(/^timeoutS must be/));
   });
 
   it('resolves with not_found on a deleted session', async () => {
-    const s = await newSession(agentBay);
+    const s = await newSession(f.agentBay);
     await s.delete();
     const r = await s.code.runCode('print(1)', 'python');
     assert.equal(r.success, false);

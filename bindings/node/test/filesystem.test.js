@@ -5,23 +5,15 @@
 
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { AgentBay, AgentBayError } = require('..');
-const { newSession } = require('./helpers');
+const { AgentBayError } = require('..');
+const { newSession, sessionFixture } = require('./helpers');
 
 describe('session.fileSystem', () => {
-  let agentBay;
-  let session;
+  const f = sessionFixture();
   let fs;
 
-  before(async () => {
-    agentBay = new AgentBay();
-    session = await newSession(agentBay);
-    fs = session.fileSystem;
-  });
-
-  after(async () => {
-    await session.delete();
-    await agentBay.close();
+  before(() => {
+    fs = f.session.fileSystem;
   });
 
   const ok = async (promise) => {
@@ -99,7 +91,7 @@ describe('session.fileSystem', () => {
     assert.equal(dir.success, false);
     assert.equal(dir.errorMessage, 'Path does not exist or is a directory: /tmp');
     assert.equal(dir.content, '');
-    const s = await newSession(agentBay);
+    const s = await newSession(f.agentBay);
     await s.delete();
     const r = await s.fileSystem.readFile('/tmp/x', { format: 'bytes' });
     assert.equal(r.success, false);
@@ -112,19 +104,14 @@ describe('session.fileSystem upload and download', () => {
   const os = require('node:os');
   const nodeFs = require('node:fs');
   const path = require('node:path');
-  let agentBay;
-  let session;
+  const f = sessionFixture();
   let dir;
 
-  before(async () => {
-    agentBay = new AgentBay();
-    session = await newSession(agentBay);
+  before(() => {
     dir = nodeFs.mkdtempSync(path.join(os.tmpdir(), 'agentbay-transfer-'));
   });
 
-  after(async () => {
-    await session.delete();
-    await agentBay.close();
+  after(() => {
     nodeFs.rmSync(dir, { recursive: true, force: true });
   });
 
@@ -132,38 +119,27 @@ describe('session.fileSystem upload and download', () => {
     const data = Buffer.alloc(200000, 'xyz\u00ff');
     const local = path.join(dir, 'in.bin');
     nodeFs.writeFileSync(local, data);
-    const up = await session.fileSystem.uploadFile(local, '/tmp/t/in.bin', { waitTimeout: 10, pollInterval: 0.2 });
+    const up = await f.session.fileSystem.uploadFile(local, '/tmp/t/in.bin', { waitTimeout: 10, pollInterval: 0.2 });
     assert.equal(up.success, true, up.errorMessage);
     assert.equal(up.bytesSent, data.length);
-    assert.deepEqual((await session.fileSystem.readFile('/tmp/t/in.bin', { format: 'bytes' })).content, data);
+    assert.deepEqual((await f.session.fileSystem.readFile('/tmp/t/in.bin', { format: 'bytes' })).content, data);
     const out = path.join(dir, 'out.bin');
-    const down = await session.fileSystem.downloadFile('/tmp/t/in.bin', out);
+    const down = await f.session.fileSystem.downloadFile('/tmp/t/in.bin', out);
     assert.equal(down.success, true, down.errorMessage);
     assert.deepEqual(nodeFs.readFileSync(out), data);
-    await assert.rejects(session.fileSystem.downloadFile('/tmp/t/in.bin', out, { overwrite: false }),
+    await assert.rejects(f.session.fileSystem.downloadFile('/tmp/t/in.bin', out, { overwrite: false }),
       (e) => e instanceof AgentBayError && /exists and overwrite is false/.test(e.message));
-    const missing = await session.fileSystem.downloadFile('/tmp/none', path.join(dir, 'none'));
+    const missing = await f.session.fileSystem.downloadFile('/tmp/none', path.join(dir, 'none'));
     assert.equal(missing.success, false);
     assert.match(missing.errorMessage, /no such file/);
   });
 });
 
 describe('session.fileSystem.watchDirectory', () => {
-  let agentBay;
-  let session;
-
-  before(async () => {
-    agentBay = new AgentBay();
-    session = await newSession(agentBay);
-  });
-
-  after(async () => {
-    await session.delete();
-    await agentBay.close();
-  });
+  const f = sessionFixture();
 
   it('calls back with each batch of changes until stopped', { timeout: 60000 }, async () => { // the timeout only bounds a hang
-    const fs = session.fileSystem;
+    const fs = f.session.fileSystem;
     await fs.createDirectory('/tmp/watched');
     const events = [];
     let sawB;
@@ -183,11 +159,11 @@ describe('session.fileSystem.watchDirectory', () => {
   });
 
   it('starts get_file_change with a baseline', async () => {
-    const first = await session.fileSystem.getFileChange('/tmp');
+    const first = await f.session.fileSystem.getFileChange('/tmp');
     assert.deepEqual(first.events, []);
-    await session.fileSystem.writeFile('/tmp/new.txt', 'x');
-    const second = await session.fileSystem.getFileChange('/tmp');
+    await f.session.fileSystem.writeFile('/tmp/new.txt', 'x');
+    const second = await f.session.fileSystem.getFileChange('/tmp');
     assert.ok(second.events.some((e) => e.eventType === 'create' && e.path === '/tmp/new.txt'));
-    assert.throws(() => session.fileSystem.watchDirectory('/tmp', 'no'), /callback must be a function/);
+    assert.throws(() => f.session.fileSystem.watchDirectory('/tmp', 'no'), /callback must be a function/);
   });
 });

@@ -5,6 +5,7 @@
 // backend AGENTBAY_TEST_ENDPOINT names (with AGENTBAY_TEST_API_KEY), e.g. an
 // `agentbay-local serve`.
 
+const { before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
@@ -23,6 +24,24 @@ async function newSession(agentBay, labels) {
   const r = await agentBay.create(labels ? { labels } : undefined);
   assert.equal(r.success, true, r.errorMessage);
   return r.session;
+}
+
+/**
+ * A client and one session for the tests of the enclosing describe block:
+ * made in its before hook, the session deleted and the client closed in its
+ * after hook. The fields of what it returns are set once before has run.
+ */
+function sessionFixture() {
+  const f = { agentBay: undefined, session: undefined };
+  before(async () => {
+    f.agentBay = new AgentBay();
+    f.session = await newSession(f.agentBay);
+  });
+  after(async () => {
+    await f.session?.delete();
+    await f.agentBay?.close();
+  });
+  return f;
 }
 
 /**
@@ -63,4 +82,4 @@ function runScript(source, env = {}) {
 
 const packageDir = path.join(__dirname, '..');
 
-module.exports = { AgentBay, newSession, shell, waitForFiles, unique, runScript, packageDir, embedded };
+module.exports = { AgentBay, newSession, sessionFixture, shell, waitForFiles, unique, runScript, packageDir, embedded };
