@@ -6,9 +6,24 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sys
 import time
 import uuid
-from typing import Any, Awaitable, Callable, Dict
+from typing import Any, Awaitable, Callable, Dict, Tuple
+
+
+def module_client(module: str) -> Tuple[Callable[[], None], Callable[[], None]]:
+    """setUpModule and tearDownModule for a test module whose tests share one
+    AsyncAgentBay (on the embedded backend) as the module's ``agent_bay``:
+    ``setUpModule, tearDownModule = module_client(__name__)``."""
+    def set_up() -> None:
+        from agentbay import AsyncAgentBay
+        sys.modules[module].agent_bay = AsyncAgentBay()  # type: ignore[attr-defined]
+
+    def tear_down() -> None:
+        sys.modules[module].agent_bay.close()  # type: ignore[attr-defined]
+
+    return set_up, tear_down
 
 
 def shell(command: str, timeout_ms: int = 20000) -> Dict[str, Any]:

@@ -14,9 +14,9 @@ from agentbay import (AgentBay, AgentBayError, AsyncAgentBay, AsyncSession, Conf
                       OperationResult, SessionError, SessionListResult, SessionPauseResult,
                       SessionResult, SessionResumeResult)
 
-from .helpers import shell
+from .helpers import module_client, shell
 
-agent_bay: AsyncAgentBay
+agent_bay: AsyncAgentBay  # the module's client, made by setUpModule
 
 NOT_A_LABELS_OBJECT = ("Labels cannot be null, undefined, or invalid type. "
                        "Please provide a valid labels object.")
@@ -38,13 +38,7 @@ BAD_PORTS = (30099, 30200, 0, -1, 80, 10 ** 20, "30100", "30150", 30100.0, True,
 BIG = 20 * 1024 * 1024  # over the service's 16 MiB request limit
 
 
-def setUpModule() -> None:
-    global agent_bay
-    agent_bay = AsyncAgentBay()
-
-
-def tearDownModule() -> None:
-    agent_bay.close()
+setUpModule, tearDownModule = module_client(__name__)
 
 
 async def bounded(call: Awaitable[Any], seconds: float = 30) -> Any:

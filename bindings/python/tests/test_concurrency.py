@@ -8,18 +8,10 @@ from typing import Any, Dict
 
 from agentbay import AgentBayError, AsyncAgentBay, _native
 
-from .helpers import eventually, output, shell, unique
+from .helpers import eventually, module_client, output, shell, unique
 
-agent_bay: AsyncAgentBay
-
-
-def setUpModule() -> None:
-    global agent_bay
-    agent_bay = AsyncAgentBay()
-
-
-def tearDownModule() -> None:
-    agent_bay.close()
+agent_bay: AsyncAgentBay  # the module's client, made by setUpModule
+setUpModule, tearDownModule = module_client(__name__)
 
 
 class ConcurrencyTest(unittest.IsolatedAsyncioTestCase):

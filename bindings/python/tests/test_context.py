@@ -9,16 +9,10 @@ import urllib.request
 from agentbay import (AgentBay, AgentBayError, AsyncAgentBay, ContextListParams, ContextSync,
                       CreateSessionParams)
 
-agent_bay: AsyncAgentBay
+from .helpers import module_client
 
-
-def setUpModule() -> None:
-    global agent_bay
-    agent_bay = AsyncAgentBay()
-
-
-def tearDownModule() -> None:
-    agent_bay.close()
+agent_bay: AsyncAgentBay  # the module's client, made by setUpModule
+setUpModule, tearDownModule = module_client(__name__)
 
 
 def put(url: str, data: bytes) -> None:

@@ -10,16 +10,10 @@ import unittest
 
 from agentbay import AgentBay, AsyncAgentBay, CreateSessionParams, OperationResult
 
-agent_bay: AsyncAgentBay
+from .helpers import module_client
 
-
-def setUpModule() -> None:
-    global agent_bay
-    agent_bay = AsyncAgentBay()
-
-
-def tearDownModule() -> None:
-    agent_bay.close()
+agent_bay: AsyncAgentBay  # the module's client, made by setUpModule
+setUpModule, tearDownModule = module_client(__name__)
 
 
 class KeepAliveTest(unittest.IsolatedAsyncioTestCase):
