@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/libagentbay/libagentbay/core/agentbay"
-	"github.com/libagentbay/libagentbay/core/embedded"
 )
 
 // seqBytes is the size of the output of `seq 1 100000`.
@@ -17,16 +16,7 @@ const seqBytes = 588895
 // same command through the plain shell tool (ExecuteCommand).
 func BenchmarkStreamSeq(b *testing.B) {
 	ctx := context.Background()
-	c, err := agentbay.New(ctx, agentbay.Config{Endpoint: agentbay.EmbeddedEndpoint, Embedded: embedded.Start})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer c.Close()
-	created, err := c.Create(ctx, agentbay.CreateParams{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	s := created.Session
+	_, s := newSession(b)
 	b.Run("stream", func(b *testing.B) {
 		var first, total time.Duration
 		chunks := 0

@@ -10,7 +10,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/libagentbay/libagentbay/core/agentbay"
-	"github.com/libagentbay/libagentbay/core/embedded"
 )
 
 // RunCode against the real local backend: output, an exception, a
@@ -20,12 +19,7 @@ func TestRunCode(t *testing.T) {
 		t.Skip("python3 is not installed")
 	}
 	ctx := context.Background()
-	c, err := agentbay.New(ctx, agentbay.Config{Endpoint: agentbay.EmbeddedEndpoint, Embedded: embedded.Start})
-	require.NoError(t, err)
-	defer c.Close()
-	created, err := c.Create(ctx, agentbay.CreateParams{})
-	require.NoError(t, err)
-	s := created.Session
+	_, s := newSession(t)
 
 	r, err := s.RunCode(ctx, "print(6 * 7)", "Python3", agentbay.CodeOptions{})
 	require.NoError(t, err)

@@ -9,7 +9,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/libagentbay/libagentbay/core/agentbay"
-	"github.com/libagentbay/libagentbay/core/embedded"
 )
 
 // ExecuteCommand against the real local backend: the official result for
@@ -17,12 +16,7 @@ import (
 // gone.
 func TestExecuteCommand(t *testing.T) {
 	ctx := context.Background()
-	c, err := agentbay.New(ctx, agentbay.Config{Endpoint: agentbay.EmbeddedEndpoint, Embedded: embedded.Start})
-	require.NoError(t, err)
-	defer c.Close()
-	created, err := c.Create(ctx, agentbay.CreateParams{})
-	require.NoError(t, err)
-	s := created.Session
+	_, s := newSession(t)
 
 	r, err := s.ExecuteCommand(ctx, "echo out; echo err >&2", agentbay.CommandOptions{})
 	require.NoError(t, err)

@@ -12,7 +12,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/libagentbay/libagentbay/core/agentbay"
-	"github.com/libagentbay/libagentbay/core/embedded"
 )
 
 // Contexts through the engine on the real local backend: the service, a
@@ -20,11 +19,9 @@ import (
 // the session's changes back with autoUpload off.
 func TestContexts(t *testing.T) {
 	ctx := context.Background()
-	c, err := agentbay.New(ctx, agentbay.Config{Endpoint: agentbay.EmbeddedEndpoint, Embedded: embedded.Start})
-	require.NoError(t, err)
-	defer c.Close()
+	c := newClient(t)
 
-	_, err = c.GetContext(ctx, "", false, "")
+	_, err := c.GetContext(ctx, "", false, "")
 	assert.Equal(t, agentbay.KindInvalidArgument, agentbay.KindOf(err))
 	_, err = c.GetContext(ctx, "missing", false, "")
 	assert.Error(t, err)
@@ -97,7 +94,7 @@ func TestContexts(t *testing.T) {
 // download; ListBindings shows it; a second bind at the same path fails.
 func TestBindContexts(t *testing.T) {
 	ctx := context.Background()
-	c, s := fsSession(t)
+	c, s := newSession(t)
 	got, err := c.GetContext(ctx, "bind-go", true, "")
 	require.NoError(t, err)
 	up, err := c.ContextFileURL(ctx, got.ContextID, "/b.txt", true)

@@ -12,19 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/libagentbay/libagentbay/core/agentbay"
-	"github.com/libagentbay/libagentbay/core/embedded"
 )
-
-func fsSession(t *testing.T) (*agentbay.Client, *agentbay.Session) {
-	t.Helper()
-	ctx := context.Background()
-	c, err := agentbay.New(ctx, agentbay.Config{Endpoint: agentbay.EmbeddedEndpoint, Embedded: embedded.Start})
-	require.NoError(t, err)
-	t.Cleanup(func() { c.Close() })
-	created, err := c.Create(ctx, agentbay.CreateParams{})
-	require.NoError(t, err)
-	return c, created.Session
-}
 
 // Large files go in chunks through both routes: the LinkUrl of a created
 // session and the API of one found by Get. The content is bigger than the
@@ -32,7 +20,7 @@ func fsSession(t *testing.T) (*agentbay.Client, *agentbay.Session) {
 // chunk boundaries.
 func TestFileRoundTripInChunks(t *testing.T) {
 	ctx := context.Background()
-	c, linked := fsSession(t)
+	c, linked := newSession(t)
 	found, err := c.Get(ctx, linked.ID())
 	require.NoError(t, err)
 	text := strings.Repeat("añb€c😀", 100000) // 1.4 MB, characters of 1 to 4 bytes
@@ -58,7 +46,7 @@ func TestFileRoundTripInChunks(t *testing.T) {
 
 func TestFileOperations(t *testing.T) {
 	ctx := context.Background()
-	_, s := fsSession(t)
+	_, s := newSession(t)
 	ok := func(r *agentbay.BoolResult, err error) {
 		t.Helper()
 		require.NoError(t, err)
@@ -145,7 +133,7 @@ func TestFileOperations(t *testing.T) {
 // Paths outside the session, bad arguments and bytes that are not text.
 func TestFileRefusals(t *testing.T) {
 	ctx := context.Background()
-	_, s := fsSession(t)
+	_, s := newSession(t)
 	r, err := s.ReadFile(ctx, "/../../../etc/hostname")
 	require.NoError(t, err)
 	assert.False(t, r.Success) // "/.." stays at the session's root: no such file there
@@ -177,7 +165,7 @@ func TestFileRefusals(t *testing.T) {
 // the official SDKs move them; that context is not listed.
 func TestUploadDownload(t *testing.T) {
 	ctx := context.Background()
-	c, s := fsSession(t)
+	c, s := newSession(t)
 	dir := t.TempDir()
 	data := make([]byte, 300_000)
 	for i := range data {
@@ -229,7 +217,7 @@ func TestUploadDownload(t *testing.T) {
 // changed since, in the official event shape.
 func TestGetFileChange(t *testing.T) {
 	ctx := context.Background()
-	_, s := fsSession(t)
+	_, s := newSession(t)
 	_, err := s.CreateDirectory(ctx, "/tmp/w")
 	require.NoError(t, err)
 	first, err := s.GetFileChange(ctx, "/tmp/w")

@@ -9,7 +9,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/libagentbay/libagentbay/core/agentbay"
-	"github.com/libagentbay/libagentbay/core/embedded"
 )
 
 // KeepAlive and IdleReleaseTimeout against the real local backend: a
@@ -19,9 +18,7 @@ import (
 // is tested with a moved clock in core/local.
 func TestKeepAliveAndIdleRelease(t *testing.T) {
 	ctx := context.Background()
-	c, err := agentbay.New(ctx, agentbay.Config{Endpoint: agentbay.EmbeddedEndpoint, Embedded: embedded.Start})
-	require.NoError(t, err)
-	defer c.Close()
+	c := newClient(t)
 
 	created, err := c.Create(ctx, agentbay.CreateParams{IdleReleaseTimeout: 1500 * time.Millisecond}) // sent as 2 s
 	require.NoError(t, err)

@@ -10,19 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/libagentbay/libagentbay/core/agentbay"
-	"github.com/libagentbay/libagentbay/core/embedded"
 )
-
-func newSession(t *testing.T) (*agentbay.Client, *agentbay.Session) {
-	t.Helper()
-	ctx := context.Background()
-	c, err := agentbay.New(ctx, agentbay.Config{Endpoint: agentbay.EmbeddedEndpoint, Embedded: embedded.Start})
-	require.NoError(t, err)
-	t.Cleanup(func() { c.Close() })
-	created, err := c.Create(ctx, agentbay.CreateParams{})
-	require.NoError(t, err)
-	return c, created.Session
-}
 
 // Streamed output arrives in order, exactly once, and concatenates to the
 // whole output; a chunk arrives while the command still runs: the command
