@@ -52,7 +52,8 @@ private:
 // Sees each status that the wait of pause, resume or remove reads, once and
 // in order, with the number of reads so far; it runs on a library thread.
 // If it throws, the wait goes on, and the call's future throws that
-// exception once the call has ended.
+// exception once the call has ended. An empty one is refused
+// (std::invalid_argument) before anything starts.
 using StatusFn = std::function<void(const std::string &status, long long reads)>;
 
 namespace detail {
@@ -146,6 +147,8 @@ template <class Call> std::future<std::string> start(Call call) {
 // ab_session_call_observed; on_status sees its statuses.
 inline std::future<std::string> start_observed(ab_session h, const char *name,
                                                const std::string &params_json, StatusFn on_status) {
+    if (!on_status)
+        throw std::invalid_argument("on_status is empty: call the overload without it");
     auto *o = new Observed{{}, std::move(on_status), nullptr};
     std::future<std::string> f = o->promise.get_future();
     ab_error *err = nullptr;

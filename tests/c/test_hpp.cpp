@@ -116,6 +116,14 @@ int main() {
         CHECK(boom);
         CHECK(s.get_status().get().find("\"status\":\"RUNNING\"") != std::string::npos);
         CHECK(code_of([&] { s.pause(-1000, 0, note).get(); }) == AB_E_INVALID_ARGUMENT);
+        bool empty_refused = false;
+        try {
+            s.pause(0, 0, agentbay::StatusFn());
+        } catch (const std::invalid_argument &) {
+            empty_refused = true;
+        }
+        CHECK(empty_refused);
+        CHECK(s.get_status().get().find("\"status\":\"RUNNING\"") != std::string::npos); // nothing started
         {
             agentbay::Session doomed = b.create_session();
             seen.clear();
