@@ -81,10 +81,13 @@ type directTransport struct {
 }
 
 // hostConns counts the direct connections open to one host, busy or idle.
+// Whether a proxy applies is decided once per host: the environment's proxy
+// settings are read once, and depend on the scheme and host alone.
 type hostConns struct {
-	key  string
-	open int
-	idle []*keptConn // most recently used last
+	key     string
+	proxied bool
+	open    int
+	idle    []*keptConn // most recently used last
 }
 
 type keptConn struct {
@@ -96,10 +99,10 @@ type keptConn struct {
 }
 
 func (t *directTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if p, err := t.proxy(req); err != nil || p != nil || (req.URL.Scheme != "https" && req.URL.Scheme != "http") {
+	if req.URL.Scheme != "https" && req.URL.Scheme != "http" {
 		return t.std.RoundTrip(req)
 	}
-	c, h := t.take(req.URL.Scheme + "://" + canonicalAddr(req.URL))
+	c, h := t.take(req)
 	if h == nil {
 		return t.std.RoundTrip(req)
 	}
@@ -114,20 +117,22 @@ func (t *directTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return t.exchange(req, c)
 }
 
-// take returns an idle connection to key that is still open, or nil and a
-// slot reserved in h for a new one, or no h when key has all its
-// connections busy.
-func (t *directTransport) take(key string) (c *keptConn, h *hostConns) {
+// take returns an idle connection to req's host that is still open, or
+// nil and a slot reserved in h for a new one, or no h when the host's
+// requests go through a proxy or all its connections are busy.
+func (t *directTransport) take(req *http.Request) (c *keptConn, h *hostConns) {
+	key := req.URL.Scheme + "://" + canonicalAddr(req.URL)
 	for {
 		t.mu.Lock()
 		h = t.hosts[key]
 		if h == nil {
-			h = &hostConns{key: key}
+			p, err := t.proxy(req)
+			h = &hostConns{key: key, proxied: err != nil || p != nil}
 			t.hosts[key] = h
 		}
 		n := len(h.idle)
 		if n == 0 {
-			if h.open >= directConns {
+			if h.proxied || h.open >= directConns {
 				t.mu.Unlock()
 				return nil, nil
 			}
